@@ -1,0 +1,162 @@
+//! Users: the people messages are for. Rows are soft-deleted (`deleted_at`), so "live" means
+//! `deleted_at IS NULL` everywhere below.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::schema::users;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct UserRow {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub timezone: String,
+    pub birthday: Option<NaiveDate>,
+    pub anniversary: Option<NaiveDate>,
+    pub location: Option<String>,
+    pub materialised_until: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// The fields a client controls, already validated by the domain types at the edge. Used for
+/// both insert and full replacement (absent optionals are written as NULL).
+#[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
+#[diesel(table_name = users, treat_none_as_null = true)]
+pub struct UserFields {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub timezone: String,
+    pub birthday: Option<NaiveDate>,
+    pub anniversary: Option<NaiveDate>,
+    pub location: Option<String>,
+}
+
+impl UserRow {
+    pub fn fields(&self) -> UserFields {
+        UserFields {
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            email: self.email.clone(),
+            timezone: self.timezone.clone(),
+            birthday: self.birthday,
+            anniversary: self.anniversary,
+            location: self.location.clone(),
+        }
+    }
+}
+
+pub async fn insert_user(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    fields: &UserFields,
+    materialised_until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> QueryResult<UserRow> {
+    diesel::insert_into(users::table)
+        .values((
+            users::id.eq(id),
+            users::first_name.eq(&fields.first_name),
+            users::last_name.eq(&fields.last_name),
+            users::email.eq(&fields.email),
+            users::timezone.eq(&fields.timezone),
+            users::birthday.eq(fields.birthday),
+            users::anniversary.eq(fields.anniversary),
+            users::location.eq(&fields.location),
+            users::materialised_until.eq(materialised_until),
+            users::created_at.eq(now),
+            users::updated_at.eq(now),
+        ))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn find_live_user(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::id.eq(id))
+        .filter(users::deleted_at.is_null())
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The same, locking the row until the surrounding transaction ends (edits serialise).
+pub async fn lock_live_user(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::id.eq(id))
+        .filter(users::deleted_at.is_null())
+        .select(UserRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// One page of live users in id order (ids are UUIDv7, so roughly creation order), starting
+/// after `after`.
+pub async fn list_live_users(
+    conn: &mut AsyncPgConnection,
+    after: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<UserRow>> {
+    let mut query = users::table
+        .filter(users::deleted_at.is_null())
+        .select(UserRow::as_select())
+        .order(users::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(users::id.gt(after));
+    }
+    query.load(conn).await
+}
+
+pub async fn replace_user(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    fields: &UserFields,
+    materialised_until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> QueryResult<UserRow> {
+    diesel::update(users::table.filter(users::id.eq(id)))
+        .set((
+            fields,
+            users::materialised_until.eq(materialised_until),
+            users::updated_at.eq(now),
+        ))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Marks a live user deleted; false when there was no such live user.
+pub async fn soft_delete_user(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let rows = diesel::update(
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::deleted_at.is_null()),
+    )
+    .set((users::deleted_at.eq(now), users::updated_at.eq(now)))
+    .execute(conn)
+    .await?;
+    Ok(rows == 1)
+}

@@ -1,0 +1,11 @@
+#![doc = include_str!("../README.md")]
+
+pub mod dto;
+pub mod problem;
+pub mod routes;
+pub mod settings;
+pub mod startup;
+pub mod state;
+
+pub use settings::Settings;
+pub use startup::Application;

@@ -1,0 +1,158 @@
+//! Errors as RFC 9457 `application/problem+json`.
+//!
+//! Every failure a client can cause maps to a stable `code` (also the last segment of `type`)
+//! and, for validation, per-field details. Anything unexpected is an opaque 500 whose cause is
+//! logged once, here, and never sent to the client.
+
+use actix_web::{error::JsonPayloadError, http::StatusCode, HttpResponse, ResponseError};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("the request body must be JSON (Content-Type: application/json)")]
+    UnsupportedMediaType,
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("one or more fields are invalid")]
+    Validation(Vec<FieldError>),
+    #[error("{}: {}", .0.field, .0.message)]
+    InvalidParameter(FieldError),
+    #[error("no {0} with that id")]
+    NotFound(&'static str),
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("the service is temporarily unable to handle the request")]
+    Unavailable,
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MalformedJson(_) => "malformed-json",
+            Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::PayloadTooLarge(_) => "payload-too-large",
+            Self::Validation(_) => "validation-failed",
+            Self::InvalidParameter(_) => "invalid-parameter",
+            Self::NotFound(_) => "not-found",
+            Self::Conflict { code, .. } => code,
+            Self::Unavailable => "service-unavailable",
+            Self::Internal(_) => "internal-error",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            Self::MalformedJson(_) => "Malformed JSON",
+            Self::UnsupportedMediaType => "Unsupported media type",
+            Self::PayloadTooLarge(_) => "Payload too large",
+            Self::Validation(_) => "Validation failed",
+            Self::InvalidParameter(_) => "Invalid parameter",
+            Self::NotFound(_) => "Not found",
+            Self::Conflict { .. } => "Conflict",
+            Self::Unavailable => "Service unavailable",
+            Self::Internal(_) => "Internal server error",
+        }
+    }
+
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::MalformedJson(_) | Self::InvalidParameter(_) => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(cause) = self {
+            tracing::error!(error = format!("{cause:#}"), "request failed");
+        }
+        let errors = match self {
+            Self::Validation(errors) => errors.clone(),
+            Self::InvalidParameter(error) => vec![error.clone()],
+            _ => Vec::new(),
+        };
+        let status = self.status_code();
+        let code = self.code();
+        let mut response = HttpResponse::build(status);
+        if matches!(self, Self::Unavailable) {
+            response.insert_header(("Retry-After", "1"));
+        }
+        response
+            .content_type("application/problem+json")
+            .json(Problem {
+                kind: format!("/problems/{code}"),
+                title: self.title(),
+                status: status.as_u16(),
+                detail: self.to_string(),
+                code,
+                errors,
+            })
+    }
+}
+
+impl From<JsonPayloadError> for ApiError {
+    fn from(err: JsonPayloadError) -> Self {
+        match err {
+            JsonPayloadError::OverflowKnownLength { limit, .. }
+            | JsonPayloadError::Overflow { limit } => Self::PayloadTooLarge(limit),
+            JsonPayloadError::ContentType => Self::UnsupportedMediaType,
+            JsonPayloadError::Deserialize(err) => Self::MalformedJson(err.to_string()),
+            other => Self::MalformedJson(other.to_string()),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(err: diesel::result::Error) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+impl From<greetings_db::pool::PoolError> for ApiError {
+    fn from(err: greetings_db::pool::PoolError) -> Self {
+        tracing::warn!(error = %err, "no database connection available");
+        Self::Unavailable
+    }
+}

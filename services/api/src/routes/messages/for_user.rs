@@ -1,0 +1,100 @@
+//! `GET /api/v1/users/{id}/messages`: a user's occurrences, past and upcoming, plus the next
+//! occurrence of each occasion even when it lies beyond the materialisation horizon.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use greetings_db::{
+    occurrences::{list_occurrences, planning::occasion_date, OccurrenceFilter},
+    users,
+};
+use greetings_domain::{calendar::next_occurrence, OccasionKind, Timezone};
+use serde::{Deserialize, Serialize};
+
+use super::{decode_cursor, local_instant, next_cursor, MessageOut};
+use crate::{
+    dto::{page_limit, parse_id},
+    problem::ApiError,
+    state::AppState,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Query {
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NextOccurrence {
+    kind: &'static str,
+    local_date: NaiveDate,
+    send_at: DateTime<Utc>,
+    local_send_at: DateTime<FixedOffset>,
+    rule: String,
+    /// Whether a row (with an id and status in `items`) already exists for it.
+    materialised: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserMessages {
+    items: Vec<MessageOut>,
+    next_cursor: Option<String>,
+    next: Vec<NextOccurrence>,
+}
+
+pub async fn list_user_messages(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<Query>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path)?;
+    let limit = page_limit(query.limit)?;
+    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let now = state.clock.now();
+    let mut conn = state.conn().await?;
+    let user = users::find_live_user(&mut conn, id)
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
+    let filter = OccurrenceFilter {
+        user_id: Some(id),
+        ..OccurrenceFilter::default()
+    };
+    let rows = list_occurrences(&mut conn, &filter, after, limit).await?;
+    let next_cursor = next_cursor(&rows, limit);
+    let zone = Timezone::parse(&user.timezone)
+        .map_err(|err| ApiError::internal(anyhow::anyhow!("stored zone: {err}")))?;
+    let materialised = list_occurrences(
+        &mut conn,
+        &OccurrenceFilter {
+            from: Some(now),
+            ..filter
+        },
+        None,
+        20,
+    )
+    .await?;
+    let next = OccasionKind::ALL
+        .into_iter()
+        .filter_map(|kind| occasion_date(&user, kind).map(|anchor| (kind, anchor)))
+        .map(|(kind, anchor)| {
+            let planned = next_occurrence(kind, anchor, zone, state.policy.feb29, now);
+            NextOccurrence {
+                kind: kind.as_str(),
+                local_date: planned.local_date,
+                send_at: planned.send_at,
+                local_send_at: local_instant(planned.send_at, zone.name()),
+                rule: planned.rule.label(),
+                materialised: materialised
+                    .iter()
+                    .any(|row| row.kind == kind.as_str() && row.local_date == planned.local_date),
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(UserMessages {
+        items: rows.into_iter().map(MessageOut::from).collect(),
+        next_cursor,
+        next,
+    }))
+}

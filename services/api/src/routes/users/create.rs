@@ -1,0 +1,35 @@
+//! `POST /api/v1/users` (and `POST /user`).
+
+use actix_web::{web, HttpResponse};
+use diesel_async::AsyncConnection;
+use greetings_db::{occurrences::planning::sync_user_occurrences, users};
+use uuid::Uuid;
+
+use super::{location_of, map_write_error};
+use crate::{
+    dto::{UserBody, UserOut},
+    problem::ApiError,
+    state::AppState,
+};
+
+pub async fn create_user(
+    state: web::Data<AppState>,
+    body: web::Json<UserBody>,
+) -> Result<HttpResponse, ApiError> {
+    let now = state.clock.now();
+    let fields = body.into_inner().into_fields(now)?;
+    let policy = state.policy;
+    let mut conn = state.conn().await?;
+    let user = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let user = users::insert_user(conn, Uuid::now_v7(), &fields, now + policy.horizon, now)
+                .await
+                .map_err(map_write_error)?;
+            sync_user_occurrences(conn, &user, &policy, now).await?;
+            Ok(user)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", location_of(user.id)))
+        .json(UserOut::from(user)))
+}

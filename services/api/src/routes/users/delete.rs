@@ -1,0 +1,29 @@
+//! `DELETE /api/v1/users/{id}` (and `DELETE /user/{id}`): soft delete; pending messages are
+//! cancelled in the same transaction.
+
+use actix_web::{web, HttpResponse};
+use diesel_async::AsyncConnection;
+use greetings_db::{
+    occurrences::planning::{cancel_pending_for_user, REASON_USER_DELETED},
+    users,
+};
+
+use crate::{dto::parse_id, problem::ApiError, state::AppState};
+
+pub async fn delete_user(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path)?;
+    let now = state.clock.now();
+    let mut conn = state.conn().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if !users::soft_delete_user(conn, id, now).await? {
+            return Err(ApiError::NotFound("user"));
+        }
+        cancel_pending_for_user(conn, id, REASON_USER_DELETED, now).await?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

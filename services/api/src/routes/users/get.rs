@@ -1,0 +1,22 @@
+//! `GET /api/v1/users/{id}`.
+
+use actix_web::{web, HttpResponse};
+use greetings_db::users;
+
+use crate::{
+    dto::{parse_id, UserOut},
+    problem::ApiError,
+    state::AppState,
+};
+
+pub async fn get_user(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path)?;
+    let mut conn = state.conn().await?;
+    let user = users::find_live_user(&mut conn, id)
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
+    Ok(HttpResponse::Ok().json(UserOut::from(user)))
+}

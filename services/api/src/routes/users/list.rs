@@ -1,0 +1,46 @@
+//! `GET /api/v1/users?limit=&cursor=`: live users in id order, a cursor page at a time.
+
+use actix_web::{web, HttpResponse};
+use greetings_db::users;
+use serde::Deserialize;
+
+use crate::{
+    dto::{page_limit, Page, UserOut},
+    problem::{ApiError, FieldError},
+    state::AppState,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+pub async fn list_users(
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page_limit(query.limit)?;
+    let after = query
+        .cursor
+        .as_deref()
+        .map(|c| {
+            uuid::Uuid::parse_str(c).map_err(|_| {
+                ApiError::InvalidParameter(FieldError::new(
+                    "cursor",
+                    "is not a cursor this API issued",
+                ))
+            })
+        })
+        .transpose()?;
+    let mut conn = state.conn().await?;
+    let rows = users::list_live_users(&mut conn, after, limit).await?;
+    let next_cursor = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|u| u.id.to_string()))
+        .flatten();
+    Ok(HttpResponse::Ok().json(Page {
+        items: rows.into_iter().map(UserOut::from).collect(),
+        next_cursor,
+    }))
+}

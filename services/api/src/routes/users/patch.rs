@@ -1,0 +1,34 @@
+//! `PATCH /api/v1/users/{id}`: absent fields are kept, `null` clears an optional one.
+
+use actix_web::{web, HttpResponse};
+use diesel_async::AsyncConnection;
+use greetings_db::users;
+
+use super::rewrite_user;
+use crate::{
+    dto::{parse_id, UserBody, UserOut},
+    problem::ApiError,
+    state::AppState,
+};
+
+pub async fn patch_user(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<UserBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path)?;
+    let now = state.clock.now();
+    let body = body.into_inner();
+    let policy = state.policy;
+    let mut conn = state.conn().await?;
+    let user = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let current = users::lock_live_user(conn, id)
+                .await?
+                .ok_or(ApiError::NotFound("user"))?;
+            let fields = body.patch(&current, now)?;
+            rewrite_user(conn, &current, &fields, &policy, now).await
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(UserOut::from(user)))
+}

@@ -1,0 +1,33 @@
+//! `PUT /api/v1/users/{id}` (and `PUT /user/{id}`): full replacement.
+
+use actix_web::{web, HttpResponse};
+use diesel_async::AsyncConnection;
+use greetings_db::users;
+
+use super::rewrite_user;
+use crate::{
+    dto::{parse_id, UserBody, UserOut},
+    problem::ApiError,
+    state::AppState,
+};
+
+pub async fn replace_user(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<UserBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path)?;
+    let now = state.clock.now();
+    let fields = body.into_inner().into_fields(now)?;
+    let policy = state.policy;
+    let mut conn = state.conn().await?;
+    let user = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let current = users::lock_live_user(conn, id)
+                .await?
+                .ok_or(ApiError::NotFound("user"))?;
+            rewrite_user(conn, &current, &fields, &policy, now).await
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(UserOut::from(user)))
+}

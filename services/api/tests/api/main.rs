@@ -1,0 +1,6 @@
+//! Integration tests of the api against a real Postgres: one binary, one database per test.
+
+mod helpers;
+mod messages;
+mod users;
+mod validation;
