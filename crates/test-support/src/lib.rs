@@ -1,7 +1,9 @@
 #![doc = include_str!("../README.md")]
 
+pub mod broker;
 pub mod database;
 pub mod poll;
 
+pub use broker::TestBroker;
 pub use database::TestDatabase;
 pub use poll::eventually;

@@ -29,6 +29,33 @@ pub struct PlanningPolicy {
     pub horizon: Duration,
 }
 
+/// `[planning]` in the api's and the scheduler's config (they must agree).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct PlanningSettings {
+    pub feb29_policy: String,
+    pub catch_up_hours: i64,
+    pub horizon_hours: i64,
+}
+
+impl PlanningSettings {
+    pub fn policy(&self) -> anyhow::Result<PlanningPolicy> {
+        let feb29 = Feb29Policy::parse(&self.feb29_policy)
+            .map_err(|err| anyhow::anyhow!("planning.feb29_policy {err}"))?;
+        if !(1..=24 * 30).contains(&self.catch_up_hours) {
+            anyhow::bail!("planning.catch_up_hours must be between 1 and 720");
+        }
+        // Rows must exist a full day ahead of the widest UTC offsets.
+        if !(30..=24 * 366).contains(&self.horizon_hours) {
+            anyhow::bail!("planning.horizon_hours must be between 30 and 8784");
+        }
+        Ok(PlanningPolicy {
+            feb29,
+            catch_up: Duration::hours(self.catch_up_hours),
+            horizon: Duration::hours(self.horizon_hours),
+        })
+    }
+}
+
 const REASON_CREATED_LATE: &str = "send time had passed when the user or date was created";
 const REASON_FEB29_SKIP: &str = "Feb 29 policy is skip in a non-leap year";
 const REASON_CHANGED: &str = "the date or time zone changed";

@@ -1,0 +1,19 @@
+//! `greetings-scheduler`: materialise, expire, claim and publish until SIGTERM.
+
+use greetings_scheduler::{Application, Settings};
+use tokio_util::sync::CancellationToken;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("--version") {
+        println!("greetings-scheduler {}", env!("CARGO_PKG_VERSION"));
+        return Ok(());
+    }
+    let settings = Settings::load()?;
+    greetings_telemetry::logging::init_logging(&settings.log);
+    let app = Application::build(settings).await?;
+    tracing::info!(admin_port = app.port(), "greetings-scheduler starting");
+    let shutdown = CancellationToken::new();
+    greetings_telemetry::shutdown::cancel_on_signal(shutdown.clone());
+    app.run_until_stopped(shutdown).await
+}
