@@ -1,0 +1,19 @@
+//! `greetings-worker`: deliver due occurrences until SIGTERM.
+
+use greetings_worker::{Application, Settings};
+use tokio_util::sync::CancellationToken;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("--version") {
+        println!("greetings-worker {}", env!("CARGO_PKG_VERSION"));
+        return Ok(());
+    }
+    let settings = Settings::load()?;
+    greetings_telemetry::logging::init_logging(&settings.log);
+    let app = Application::build(settings).await?;
+    tracing::info!(admin_port = app.port(), "greetings-worker starting");
+    let shutdown = CancellationToken::new();
+    greetings_telemetry::shutdown::cancel_on_signal(shutdown.clone());
+    app.run_until_stopped(shutdown).await
+}

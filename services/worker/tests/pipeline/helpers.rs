@@ -1,0 +1,232 @@
+//! A pipeline of real services for one test: its own database, broker prefix and simulator.
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel_async::AsyncConnection;
+use greetings_db::{
+    occurrences::planning::{sync_user_occurrences, PlanningPolicy},
+    users::{insert_user, UserFields},
+    DatabaseSettings, DbPool,
+};
+use greetings_domain::calendar::Feb29Policy;
+use greetings_test_support::{eventually, TestBroker, TestDatabase};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// Every burst in these tests is due at this instant: 09:00 UTC on 2027-06-02.
+pub fn nine() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2027-06-02T09:00:00Z")
+        .unwrap()
+        .to_utc()
+}
+
+pub struct Pipeline {
+    pub db: TestDatabase,
+    pub broker: TestBroker,
+    pub pool: DbPool,
+    pub sim_url: String,
+    pub http: reqwest::Client,
+    /// Seconds the services' clocks are shifted so that "now" starts just after `nine()`.
+    pub offset_seconds: i64,
+    shutdown: CancellationToken,
+}
+
+impl Drop for Pipeline {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+pub struct Failures {
+    pub error_rate: f64,
+    pub timeout_rate: f64,
+    pub permanent_rate: f64,
+}
+
+impl Pipeline {
+    pub async fn start(failures: Failures) -> Self {
+        let db = TestDatabase::create().await;
+        let broker = TestBroker::create().await;
+        let pool = greetings_db::connect(&DatabaseSettings {
+            url: db.url.clone(),
+            max_connections: 8,
+            acquire_timeout_ms: 5_000,
+        })
+        .unwrap();
+        let shutdown = CancellationToken::new();
+        let mut sim: greetings_email_sim::Settings =
+            greetings_telemetry::load_settings(greetings_email_sim::settings::DEFAULT_CONFIG)
+                .unwrap();
+        sim.http.listen = "127.0.0.1:0".into();
+        sim.failure.error_rate = failures.error_rate;
+        sim.failure.timeout_rate = failures.timeout_rate;
+        sim.failure.permanent_rate = failures.permanent_rate;
+        sim.failure.throttle_rate = 0.0;
+        sim.failure.hang_ms = 1_500;
+        sim.latency.min_ms = 0;
+        sim.latency.max_ms = 2;
+        let sim = greetings_email_sim::Application::build(sim).await.unwrap();
+        let sim_url = format!("http://127.0.0.1:{}", sim.port());
+        tokio::spawn(sim.run_until_stopped(shutdown.clone()));
+        Self {
+            db,
+            broker,
+            pool,
+            sim_url,
+            http: reqwest::Client::new(),
+            offset_seconds: (nine() + chrono::Duration::seconds(1) - Utc::now()).num_seconds(),
+            shutdown,
+        }
+    }
+
+    /// Creates `count` users (as the api would, a day before) whose birthday is due at `nine()`.
+    pub async fn create_due_users(&self, count: usize) -> Vec<Uuid> {
+        let created = nine() - chrono::Duration::days(1);
+        let policy = PlanningPolicy {
+            feb29: Feb29Policy::Feb28,
+            catch_up: chrono::Duration::hours(48),
+            horizon: chrono::Duration::hours(72),
+        };
+        let mut conn = self.pool.get().await.unwrap();
+        let mut ids = Vec::with_capacity(count);
+        for i in 0..count {
+            let fields = UserFields {
+                first_name: format!("First{i}"),
+                last_name: format!("Last{i}"),
+                email: format!("user{i}@example.com"),
+                timezone: "UTC".into(),
+                birthday: Some(NaiveDate::from_ymd_opt(1990, 6, 2).unwrap()),
+                anniversary: None,
+                location: None,
+            };
+            let id = conn
+                .transaction::<_, diesel::result::Error, _>(async |conn| {
+                    let user = insert_user(
+                        conn,
+                        Uuid::now_v7(),
+                        &fields,
+                        created + policy.horizon,
+                        created,
+                    )
+                    .await?;
+                    sync_user_occurrences(conn, &user, &policy, created).await?;
+                    Ok(user.id)
+                })
+                .await
+                .unwrap();
+            ids.push(id);
+        }
+        ids
+    }
+
+    pub fn scheduler_settings(&self) -> greetings_scheduler::Settings {
+        let mut settings: greetings_scheduler::Settings =
+            greetings_telemetry::load_settings(greetings_scheduler::settings::DEFAULTS).unwrap();
+        settings.http.listen = "127.0.0.1:0".into();
+        settings.database.url = self.db.url.clone();
+        settings.rabbitmq.url = self.broker.url.clone();
+        settings.rabbitmq.prefix = self.broker.prefix.clone();
+        settings.clock.offset_seconds = self.offset_seconds;
+        settings.dispatch.tick_ms = 50;
+        settings.shutdown.grace_seconds = 2;
+        settings
+    }
+
+    pub fn worker_settings(&self) -> greetings_worker::Settings {
+        let mut settings: greetings_worker::Settings =
+            greetings_telemetry::load_settings(greetings_worker::settings::DEFAULTS).unwrap();
+        settings.http.listen = "127.0.0.1:0".into();
+        settings.database.url = self.db.url.clone();
+        settings.rabbitmq.url = self.broker.url.clone();
+        settings.rabbitmq.prefix = self.broker.prefix.clone();
+        settings.email.url = self.sim_url.clone();
+        settings.email.timeout_ms = 300;
+        settings.clock.offset_seconds = self.offset_seconds;
+        settings.delivery.backoff_base_ms = 50;
+        settings.delivery.backoff_max_ms = 400;
+        settings.delivery.max_attempts = 12;
+        settings.delivery.lease_seconds = 10;
+        settings.breaker.failure_ratio = 0.8;
+        settings.breaker.open_seconds = 1;
+        settings.shutdown.grace_seconds = 2;
+        settings
+    }
+
+    pub async fn start_scheduler(&self) {
+        let app = greetings_scheduler::Application::build(self.scheduler_settings())
+            .await
+            .unwrap();
+        tokio::spawn(app.run_until_stopped(self.shutdown.clone()));
+    }
+
+    pub async fn start_worker(&self, settings: greetings_worker::Settings) {
+        let app = greetings_worker::Application::build(settings)
+            .await
+            .unwrap();
+        tokio::spawn(app.run_until_stopped(self.shutdown.clone()));
+    }
+
+    pub async fn count_status(&self, status: &str) -> i64 {
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        use greetings_db::schema::occurrences::dsl as o;
+        let mut conn = self.pool.get().await.unwrap();
+        o::occurrences
+            .filter(o::status.eq(status))
+            .count()
+            .get_result(&mut conn)
+            .await
+            .unwrap()
+    }
+
+    pub async fn wait_for_status(&self, status: &str, count: i64, timeout: Duration) {
+        eventually(
+            timeout,
+            &format!("{count} occurrences {status}"),
+            || async { (self.count_status(status).await == count).then_some(()) },
+        )
+        .await
+    }
+
+    pub async fn sim_stats(&self) -> Value {
+        self.http
+            .get(format!("{}/stats", self.sim_url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn sim_messages(&self) -> Vec<Value> {
+        let body: Value = self
+            .http
+            .get(format!("{}/messages?limit=100000", self.sim_url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["items"].as_array().unwrap().clone()
+    }
+
+    pub async fn set_sim(&self, control: Value) {
+        let response = self
+            .http
+            .put(format!("{}/control", self.sim_url))
+            .json(&control)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{:?}",
+            response.text().await
+        );
+    }
+}
