@@ -31,4 +31,7 @@ clean: ## remove build output and local run state
 	cargo clean
 	rm -rf .run reports
 
-.PHONY: help build run test lint up down clean
+.PHONY: help build run test lint up down clean bench-scheduler
+
+bench-scheduler: ## materialise 1M users and claim+publish 100k due occurrences (release build)
+	cargo run --release -p greetings-scheduler --example bench_scheduler

@@ -2,6 +2,7 @@
 
 pub mod health;
 pub mod messages;
+pub mod schedule;
 pub mod users;
 
 use actix_web::web;
@@ -24,6 +25,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(
                 "/messages/{id}/retry",
                 web::post().to(messages::retry::retry_message),
+            )
+            .route(
+                "/schedule/preview",
+                web::get().to(schedule::preview::preview_schedule),
             ),
     )
     // The original assignment's paths, kept for its clients.

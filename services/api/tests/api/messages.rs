@@ -231,3 +231,38 @@ async fn health_and_metrics_are_served() {
     );
     assert!(!metrics.contains("not-a-uuid"));
 }
+
+#[tokio::test]
+async fn the_schedule_preview_says_who_gets_what_when_and_under_which_rule() {
+    let app = spawn_app().await;
+    let mut leap = user_body("leap@example.com");
+    leap["timezone"] = json!("America/New_York");
+    leap["birthday"] = json!("2000-02-29");
+    app.create_user(&leap).await;
+    let mut plain = user_body("plain@example.com");
+    plain["timezone"] = json!("Australia/Melbourne");
+    plain["birthday"] = json!("1990-03-01");
+    app.create_user(&plain).await;
+
+    let preview: Value = app
+        .get("/api/v1/schedule/preview?from=2027-02-27T00:00:00Z&to=2027-03-02T00:00:00Z")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = preview["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{preview}");
+    // New York's Feb 28 09:00 (UTC-5) is 14:00Z; Melbourne's Mar 1 09:00 (UTC+11) is 22:00Z.
+    assert_eq!(items[0]["email"], "leap@example.com");
+    assert_eq!(items[0]["localDate"], "2027-02-28");
+    assert_eq!(items[0]["rule"], "feb29_on_feb28");
+    assert_eq!(items[0]["sendAt"], "2027-02-28T14:00:00Z");
+    assert_eq!(items[0]["message"], "Hey, Ada Lovelace it's your birthday");
+    assert_eq!(items[1]["localSendAt"], "2027-03-01T09:00:00+11:00");
+    assert_eq!(items[1]["rule"], "exact");
+
+    let response = app
+        .get("/api/v1/schedule/preview?from=2027-01-01T00:00:00Z&to=2027-03-01T00:00:00Z")
+        .await;
+    assert_eq!(response.status(), 400, "windows are capped at 31 days");
+}

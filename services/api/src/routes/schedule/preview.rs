@@ -1,0 +1,126 @@
+//! `GET /api/v1/schedule/preview?from=&to=&limit=&cursor=`: who gets what, when, and under
+//! which rule, for send instants in `[from, to)` (at most 31 days), a page of users at a time.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use greetings_db::{occurrences::planning::plan_user, users};
+use greetings_domain::{OccasionKind, PersonName};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{
+    dto::page_limit,
+    problem::{ApiError, FieldError},
+    routes::messages::local_instant,
+    state::AppState,
+};
+
+const MAX_WINDOW_DAYS: i64 = 31;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewQuery {
+    from: String,
+    to: String,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PreviewItem {
+    user_id: Uuid,
+    email: String,
+    kind: &'static str,
+    local_date: NaiveDate,
+    send_at: DateTime<Utc>,
+    local_send_at: DateTime<FixedOffset>,
+    timezone: String,
+    rule: String,
+    /// False for Feb 29 `skip` in a non-leap year.
+    will_send: bool,
+    message: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Preview {
+    items: Vec<PreviewItem>,
+    /// Cursor over users: the next page continues after the last user examined.
+    next_cursor: Option<String>,
+}
+
+fn instant(field: &str, raw: &str) -> Result<DateTime<Utc>, ApiError> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|at| at.to_utc())
+        .map_err(|_| {
+            ApiError::InvalidParameter(FieldError::new(
+                field,
+                "must be an RFC 3339 instant such as 2026-12-04T00:00:00Z",
+            ))
+        })
+}
+
+pub async fn preview_schedule(
+    state: web::Data<AppState>,
+    query: web::Query<PreviewQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let from = instant("from", &query.from)?;
+    let to = instant("to", &query.to)?;
+    if to <= from || to - from > Duration::days(MAX_WINDOW_DAYS) {
+        return Err(ApiError::InvalidParameter(FieldError::new(
+            "to",
+            format!("must be after from, at most {MAX_WINDOW_DAYS} days later"),
+        )));
+    }
+    let limit = page_limit(query.limit)?;
+    let after = query
+        .cursor
+        .as_deref()
+        .map(|c| {
+            Uuid::parse_str(c).map_err(|_| {
+                ApiError::InvalidParameter(FieldError::new(
+                    "cursor",
+                    "is not a cursor this API issued",
+                ))
+            })
+        })
+        .transpose()?;
+    let mut conn = state.conn().await?;
+    let page = users::list_live_users(&mut conn, after, limit).await?;
+    let next_cursor = (page.len() as i64 == limit)
+        .then(|| page.last().map(|u| u.id.to_string()))
+        .flatten();
+    let mut items = Vec::new();
+    // plan_user's window is (after, until]; the preview's is [from, to).
+    let (window_start, window_end) = (
+        from - Duration::nanoseconds(1),
+        to - Duration::nanoseconds(1),
+    );
+    for user in &page {
+        let names = (
+            PersonName::parse(&user.first_name),
+            PersonName::parse(&user.last_name),
+        );
+        for planned in plan_user(user, state.policy.feb29, window_start, window_end) {
+            let message = match &names {
+                (Ok(first), Ok(last)) => planned.kind.render(first, last),
+                _ => String::new(),
+            };
+            items.push(PreviewItem {
+                user_id: user.id,
+                email: user.email.clone(),
+                kind: OccasionKind::as_str(planned.kind),
+                local_date: planned.local_date,
+                send_at: planned.send_at,
+                local_send_at: local_instant(planned.send_at, &user.timezone),
+                timezone: user.timezone.clone(),
+                rule: planned.rule.label(),
+                will_send: !planned.skipped_by_policy(),
+                message,
+            });
+        }
+    }
+    items.sort_by_key(|item| (item.send_at, item.user_id));
+    Ok(HttpResponse::Ok().json(Preview { items, next_cursor }))
+}
