@@ -16,8 +16,13 @@ pub struct TestBroker {
 }
 
 impl TestBroker {
+    /// A namespace on the shared test broker (`TEST_AMQP_URL`).
     pub async fn create() -> Self {
-        let url = amqp_url();
+        Self::create_on(&amqp_url()).await
+    }
+
+    pub async fn create_on(url: &str) -> Self {
+        let url = url.to_owned();
         let prefix = format!("test-{}", uuid::Uuid::new_v4().simple());
         let connection = Connection::connect(&url, ConnectionProperties::default())
             .await

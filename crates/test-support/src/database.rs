@@ -14,11 +14,10 @@ fn server_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
-fn url_for(database: &str) -> String {
-    let server = server_url();
+fn url_for(server: &str, database: &str) -> String {
     let (base, _) = server
         .rsplit_once('/')
-        .expect("TEST_DATABASE_URL names a database");
+        .expect("a server URL names a database");
     format!("{base}/{database}")
 }
 
@@ -67,7 +66,7 @@ async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
 }
 
 /// Builds the template once; concurrent test processes serialise on an advisory lock.
-async fn ensure_template(admin: &mut AsyncPgConnection, template: &str) {
+async fn ensure_template(admin: &mut AsyncPgConnection, server: &str, template: &str) {
     diesel::sql_query("SELECT pg_advisory_lock(724871)")
         .execute(admin)
         .await
@@ -82,7 +81,7 @@ async fn ensure_template(admin: &mut AsyncPgConnection, template: &str) {
             .execute(admin)
             .await
             .expect("creating the template");
-        greetings_db::migrations::run_pending(&url_for(&building))
+        greetings_db::migrations::run_pending(&url_for(server, &building))
             .await
             .expect("migrating the template");
         // The migration connection must be gone before the rename (and before any copy).
@@ -112,15 +111,22 @@ async fn rename_when_free(admin: &mut AsyncPgConnection, from: &str, to: &str) {
 pub struct TestDatabase {
     pub name: String,
     pub url: String,
+    server: String,
 }
 
 impl TestDatabase {
+    /// A database on the shared test server (`TEST_DATABASE_URL`).
     pub async fn create() -> Self {
-        let mut admin = AsyncPgConnection::establish(&server_url())
+        Self::create_on(&server_url()).await
+    }
+
+    /// A database on the server whose maintenance database is `server`.
+    pub async fn create_on(server: &str) -> Self {
+        let mut admin = AsyncPgConnection::establish(server)
             .await
             .expect("connecting to the test Postgres server (is it running? see .ci/run)");
         let template = template_name();
-        ensure_template(&mut admin, &template).await;
+        ensure_template(&mut admin, server, &template).await;
         let name = format!("greetings_test_{}", uuid::Uuid::new_v4().simple());
         let mut last_error = None;
         // Copying fails while another session briefly touches the template; retry.
@@ -131,8 +137,9 @@ impl TestDatabase {
             {
                 Ok(_) => {
                     return Self {
-                        url: url_for(&name),
+                        url: url_for(server, &name),
                         name,
+                        server: server.to_owned(),
                     };
                 }
                 Err(err) => {
@@ -147,7 +154,7 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        let name = self.name.clone();
+        let (name, server) = (self.name.clone(), self.server.clone());
         // Drop runs outside any async context we can rely on: use a private runtime.
         let _ = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -155,7 +162,7 @@ impl Drop for TestDatabase {
                 .build()
                 .ok()?;
             runtime.block_on(async {
-                let mut admin = AsyncPgConnection::establish(&server_url()).await.ok()?;
+                let mut admin = AsyncPgConnection::establish(&server).await.ok()?;
                 diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .execute(&mut admin)
                     .await

@@ -3,6 +3,7 @@
 pub mod broker;
 pub mod database;
 pub mod poll;
+pub mod private;
 
 pub use broker::TestBroker;
 pub use database::TestDatabase;

@@ -47,9 +47,18 @@ pub struct Failures {
 }
 
 impl Pipeline {
+    /// A pipeline on the shared test Postgres and RabbitMQ.
     pub async fn start(failures: Failures) -> Self {
-        let db = TestDatabase::create().await;
-        let broker = TestBroker::create().await;
+        Self::start_with(
+            failures,
+            TestDatabase::create().await,
+            TestBroker::create().await,
+        )
+        .await
+    }
+
+    /// A pipeline on the given database and broker namespace (private servers, for restarts).
+    pub async fn start_with(failures: Failures, db: TestDatabase, broker: TestBroker) -> Self {
         let pool = greetings_db::connect(&DatabaseSettings {
             url: db.url.clone(),
             max_connections: 8,

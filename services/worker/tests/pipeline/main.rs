@@ -4,3 +4,4 @@
 mod delivery;
 mod helpers;
 mod processes;
+mod restarts;

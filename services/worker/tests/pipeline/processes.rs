@@ -59,7 +59,10 @@ async fn a_worker_killed_mid_burst_loses_nothing_and_another_finishes_the_rest()
         .wait_for_status("delivered", 400, Duration::from_secs(90))
         .await;
     // SIGTERM drains and exits 0.
-    let term = Command::new("kill").args(["-TERM", &survivor.id().to_string()]).status().unwrap();
+    let term = Command::new("kill")
+        .args(["-TERM", &survivor.id().to_string()])
+        .status()
+        .unwrap();
     assert!(term.success());
     let exit = survivor.wait().unwrap();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
