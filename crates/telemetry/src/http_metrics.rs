@@ -1,5 +1,8 @@
 //! Request counting and timing as an actix middleware, labelled by route *template*
 //! (`/api/v1/users/{id}`), never by raw path, so label cardinality stays bounded.
+//!
+//! When the app registers a `web::Data<LatencyWindow>`, the middleware also feeds it the
+//! durations of API requests (not health checks or scrapes) for the JSON quantile view.
 
 use std::{
     future::{ready, Future, Ready},
@@ -11,8 +14,10 @@ use std::{
 use actix_web::{
     body::MessageBody,
     dev::{Service, ServiceRequest, ServiceResponse, Transform},
-    Error,
+    web, Error,
 };
+
+use crate::latency::LatencyWindow;
 
 pub const HTTP_REQUESTS_TOTAL: &str = "greetings_http_requests_total";
 pub const HTTP_REQUEST_DURATION_SECONDS: &str = "greetings_http_request_duration_seconds";
@@ -72,6 +77,7 @@ where
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let started = Instant::now();
         let method = req.method().as_str().to_owned();
+        let window = req.app_data::<web::Data<LatencyWindow>>().cloned();
         let service = Rc::clone(&self.service);
         Box::pin(async move {
             let result = service.call(req).await;
@@ -93,9 +99,35 @@ where
                 ("status", status.to_string()),
             ];
             metrics::counter!(HTTP_REQUESTS_TOTAL, &labels).increment(1);
-            metrics::histogram!(HTTP_REQUEST_DURATION_SECONDS, &labels)
-                .record(started.elapsed().as_secs_f64());
+            let seconds = started.elapsed().as_secs_f64();
+            if let Some(window) = window.filter(|_| is_api_route(&labels[1].1)) {
+                window.record(seconds);
+            }
+            metrics::histogram!(HTTP_REQUEST_DURATION_SECONDS, &labels).record(seconds);
             result
         })
+    }
+}
+
+/// Whether a route template is part of the API people call, as opposed to the operational
+/// endpoints (health probes, scrapes, the summary itself) that would swamp the quantiles.
+fn is_api_route(route: &str) -> bool {
+    !(route == "unmatched"
+        || route.starts_with("/health")
+        || route == "/metrics"
+        || route == "/api/v1/metrics")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_api_route;
+
+    #[test]
+    fn probes_and_scrapes_stay_out_of_the_latency_view() {
+        assert!(is_api_route("/api/v1/users/{id}"));
+        assert!(is_api_route("/user"));
+        for route in ["/metrics", "/health/ready", "/api/v1/metrics", "unmatched"] {
+            assert!(!is_api_route(route), "{route}");
+        }
     }
 }

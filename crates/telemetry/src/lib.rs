@@ -1,7 +1,11 @@
 #![doc = include_str!("../README.md")]
 
 pub mod admin;
+pub mod build_info;
+pub mod db_pool;
+pub mod healthcheck;
 pub mod http_metrics;
+pub mod latency;
 pub mod logging;
 pub mod metrics;
 pub mod readiness;

@@ -189,7 +189,48 @@ impl UserBody {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// A user as sent to `POST` and `PUT` (documentation of the body `UserBody` reads).
+#[allow(dead_code)] // read by the OpenAPI document only
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserIn {
+    /// 1-100 characters after trimming.
+    #[schema(example = "Ada")]
+    first_name: String,
+    #[schema(example = "Lovelace")]
+    last_name: String,
+    /// Unique among live users, ignoring case.
+    #[schema(example = "ada@example.com")]
+    email: String,
+    /// An IANA time zone name.
+    #[schema(example = "Europe/London")]
+    timezone: String,
+    /// `YYYY-MM-DD`, a real date, not in the future.
+    #[schema(value_type = Option<String>, format = Date, example = "1990-12-10")]
+    birthday: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, format = Date)]
+    anniversary: Option<NaiveDate>,
+    /// Free text, at most 200 characters.
+    location: Option<String>,
+}
+
+/// A partial user for `PATCH`: absent fields are kept; `null` clears an optional one.
+#[allow(dead_code)] // read by the OpenAPI document only
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserPatch {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<String>,
+    timezone: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    birthday: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, format = Date)]
+    anniversary: Option<NaiveDate>,
+    location: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserOut {
     pub id: Uuid,
@@ -222,7 +263,7 @@ impl From<UserRow> for UserOut {
 }
 
 /// A cursor page, as every list endpoint returns it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
     pub items: Vec<T>,

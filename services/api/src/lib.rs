@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod dto;
+pub mod openapi;
 pub mod problem;
 pub mod routes;
 pub mod settings;

@@ -1,7 +1,9 @@
-//! `greetings-api` serves the API; `greetings-api migrate` applies migrations and exits.
+//! `greetings-api` serves the API; `greetings-api migrate` applies migrations and exits;
+//! `greetings-api healthcheck` exits 0 when the running api on this host is ready.
 
 use anyhow::Context;
 use greetings_api::{Application, Settings};
+use greetings_telemetry::{build_info::version_line, healthcheck};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
@@ -11,12 +13,18 @@ async fn main() -> anyhow::Result<()> {
     match std::env::args().nth(1).as_deref() {
         Some("migrate") => migrate(&settings).await,
         Some("--version") => {
-            println!("greetings-api {}", env!("CARGO_PKG_VERSION"));
+            println!(
+                "{}",
+                version_line("greetings-api", env!("CARGO_PKG_VERSION"))
+            );
             Ok(())
         }
+        Some("healthcheck") => healthcheck::check(&settings.http.listen, "/health/ready"),
         None | Some("serve") => serve(settings).await,
         Some(other) => {
-            anyhow::bail!("unknown command '{other}' (expected: serve, migrate, --version)")
+            anyhow::bail!(
+                "unknown command '{other}' (expected: serve, migrate, healthcheck, --version)"
+            )
         }
     }
 }

@@ -5,7 +5,12 @@ use std::{net::TcpListener, time::Duration};
 
 use actix_web::{dev::Server, web, App, HttpServer};
 use anyhow::Context;
-use greetings_telemetry::http_metrics::{self, HttpMetrics};
+use greetings_db::DbPool;
+use greetings_telemetry::{
+    db_pool,
+    http_metrics::{self, HttpMetrics},
+    latency::LatencyWindow,
+};
 use tokio_util::sync::CancellationToken;
 
 use crate::{problem::ApiError, routes, settings::Settings, state::AppState};
@@ -14,6 +19,7 @@ pub struct Application {
     port: u16,
     server: Server,
     grace: Duration,
+    pool: DbPool,
 }
 
 impl Application {
@@ -24,12 +30,15 @@ impl Application {
         let pool =
             greetings_db::connect(&settings.database).context("database: building the pool")?;
         let state = AppState {
-            pool,
+            pool: pool.clone(),
             clock: settings.clock.clock(),
             policy: settings.planning.policy()?,
         };
         let metrics = greetings_telemetry::metrics::install_recorder();
         http_metrics::describe();
+        greetings_telemetry::build_info::register("api", env!("CARGO_PKG_VERSION"));
+        // Recent API latencies for `GET /api/v1/metrics`; the middleware feeds it.
+        let latency = web::Data::new(LatencyWindow::new());
         let max_body = settings.http.max_body_bytes;
         let grace = Duration::from_secs(settings.shutdown.grace_seconds);
         let mut server = HttpServer::new(move || {
@@ -37,6 +46,7 @@ impl Application {
                 .wrap(HttpMetrics)
                 .app_data(web::Data::new(state.clone()))
                 .app_data(web::Data::new(metrics.clone()))
+                .app_data(latency.clone())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(max_body)
@@ -63,6 +73,7 @@ impl Application {
             port,
             server,
             grace,
+            pool,
         })
     }
 
@@ -74,6 +85,11 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let handle = self.server.handle();
         let grace = self.grace;
+        let pool = self.pool;
+        tokio::spawn(db_pool::watch(
+            move || pool.status().into(),
+            shutdown.clone(),
+        ));
         tokio::spawn(async move {
             shutdown.cancelled().await;
             tracing::info!(grace_seconds = grace.as_secs(), "stopping the api");

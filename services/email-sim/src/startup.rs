@@ -35,6 +35,7 @@ impl Application {
 
         let prometheus = web::Data::new(install_recorder());
         instruments::describe();
+        greetings_telemetry::build_info::register("email-sim", env!("CARGO_PKG_VERSION"));
         let readiness = web::Data::new(Readiness::new(&[]));
         let behaviour = web::Data::new(LiveBehaviour::new(settings.behaviour()));
         let records = web::Data::new(Records::new(settings.record.max_messages));

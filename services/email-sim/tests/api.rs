@@ -412,6 +412,7 @@ async fn metrics_export_the_simulator_series_and_health_answers() {
         "greetings_email_sim_requests_total{status=\"200\"}",
         "greetings_email_sim_duplicates_total",
         "greetings_email_sim_request_duration_seconds_bucket",
+        "greetings_build_info{service=\"email-sim\",version=\"",
     ] {
         assert!(text.contains(expected), "missing {expected} in\n{text}");
     }

@@ -59,6 +59,7 @@ impl Dispatcher {
         let now = self.clock.now();
 
         report.reaped = dispatch::reap_stale_leases(&mut conn, now, self.sweep_batch).await?;
+        metrics::counter!(instruments::REAPED).increment(report.reaped as u64);
         for expired in dispatch::expire_overdue(&mut conn, now, self.sweep_batch).await? {
             metrics::counter!(instruments::EXPIRED, "kind" => expired.kind)
                 .increment(expired.count as u64);

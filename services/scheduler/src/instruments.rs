@@ -11,6 +11,9 @@ pub const MATERIALISED: &str = "greetings_occurrences_materialised_total";
 pub const DUE_UNSENT: &str = "greetings_due_unsent_occurrences";
 pub const QUEUE_DEPTH: &str = "greetings_queue_depth_messages";
 pub const DEAD_LETTER_DEPTH: &str = "greetings_dead_letter_depth_messages";
+pub const RECONCILER_VIOLATIONS: &str = "greetings_reconciler_violations";
+pub const RECONCILER_RUNS: &str = "greetings_reconciler_runs_total";
+pub const DUPLICATES: &str = "greetings_messages_duplicate_total";
 
 pub fn describe() {
     use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
@@ -51,4 +54,27 @@ pub fn describe() {
     );
     describe_gauge!(QUEUE_DEPTH, "Messages ready in the deliveries queue.");
     describe_gauge!(DEAD_LETTER_DEPTH, "Messages in the dead-letter queue.");
+    describe_gauge!(
+        RECONCILER_VIOLATIONS,
+        "Occurrences violating a promise check right now, by check: stuck (live past deadline plus grace), duplicate_delivery (delivered more than once, within the look-back)."
+    );
+    describe_counter!(RECONCILER_RUNS, "Reconciler runs, by outcome (ok, error).");
+    describe_counter!(
+        DUPLICATES,
+        "Extra deliveries of one occurrence found by the reconciler, by kind."
+    );
+    export_at_zero();
+}
+
+/// Exports the event counters at zero for every kind, so rates and alerts see a series (and
+/// `increase()` counts the first event) before anything has happened.
+fn export_at_zero() {
+    for kind in greetings_domain::OccasionKind::ALL.map(|k| k.as_str()) {
+        for counter in [PUBLISHED, EXPIRED, DUPLICATES] {
+            metrics::counter!(counter, "kind" => kind).increment(0);
+        }
+    }
+    for counter in [TICKS, PUBLISH_FAILED, REAPED, MATERIALISED] {
+        metrics::counter!(counter).increment(0);
+    }
 }

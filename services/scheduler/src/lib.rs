@@ -3,6 +3,7 @@
 pub mod dispatcher;
 pub mod instruments;
 pub mod materialiser;
+pub mod reconciler;
 pub mod settings;
 pub mod startup;
 

@@ -16,6 +16,7 @@ pub struct Settings {
     pub planning: PlanningSettings,
     pub dispatch: DispatchSettings,
     pub materialise: MaterialiseSettings,
+    pub reconcile: ReconcileSettings,
     pub clock: ClockSettings,
     pub log: TelemetrySettings,
     pub shutdown: ShutdownSettings,
@@ -33,6 +34,14 @@ pub struct DispatchSettings {
 pub struct MaterialiseSettings {
     pub interval_seconds: u64,
     pub batch_users: i64,
+}
+
+/// `[reconcile]`: the promise checks (see `reconciler`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReconcileSettings {
+    pub interval_seconds: u64,
+    pub grace_minutes: i64,
+    pub duplicate_lookback_hours: i64,
 }
 
 impl Settings {
@@ -56,6 +65,33 @@ impl Settings {
         if self.dispatch.tick_ms == 0 {
             bail!("dispatch.tick_ms must be positive");
         }
+        if self.reconcile.interval_seconds == 0 {
+            bail!("reconcile.interval_seconds must be positive");
+        }
+        if self.reconcile.grace_minutes < 0 {
+            bail!("reconcile.grace_minutes must not be negative");
+        }
+        if self.reconcile.duplicate_lookback_hours < 1 {
+            bail!("reconcile.duplicate_lookback_hours must be at least 1");
+        }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// serde skips keys a struct does not have, so a misspelt or stale key in
+    /// `config/default.toml` would be silently ignored; a missing one fails to deserialise.
+    #[test]
+    fn the_default_config_file_has_exactly_the_settings_keys() {
+        let mut unknown = Vec::new();
+        let defaults = toml::Deserializer::parse(DEFAULTS).expect("default.toml is TOML");
+        let settings: Result<Settings, _> =
+            serde_ignored::deserialize(defaults, |path| unknown.push(path.to_string()));
+        let settings = settings.expect("default.toml deserialises into Settings");
+        assert_eq!(unknown, Vec::<String>::new(), "keys Settings does not read");
+        settings.validate().expect("the defaults are valid");
     }
 }

@@ -1,17 +1,19 @@
 //! Building and running the scheduler: the admin server, the dispatch loop (reconnecting to
-//! RabbitMQ with backoff) and the materialiser loop, all stopped by one token.
+//! RabbitMQ with backoff), the materialiser loop, the reconciler loop and the pool gauges, all
+//! stopped by one token.
 
 use std::{net::TcpListener, time::Duration};
 
 use anyhow::Context;
 use greetings_messaging::{Publisher, Topology};
-use greetings_telemetry::Readiness;
+use greetings_telemetry::{db_pool, Readiness};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
     dispatcher::{Dispatcher, RoundError},
     instruments,
     materialiser::Materialiser,
+    reconciler::Reconciler,
     settings::Settings,
 };
 
@@ -21,6 +23,7 @@ pub struct Application {
     settings: Settings,
     pub dispatcher: Dispatcher,
     pub materialiser: Materialiser,
+    pub reconciler: Reconciler,
     readiness: Readiness,
 }
 
@@ -39,6 +42,7 @@ impl Application {
             lease: chrono::Duration::seconds(settings.dispatch.lease_seconds),
             sweep_batch: settings.dispatch.sweep_batch,
         };
+        let reconciler = Reconciler::new(pool.clone(), clock, &settings.reconcile);
         let materialiser = Materialiser {
             pool,
             clock,
@@ -51,6 +55,7 @@ impl Application {
             settings,
             dispatcher,
             materialiser,
+            reconciler,
             readiness: Readiness::new(&["database", "rabbitmq"]),
         })
     }
@@ -62,6 +67,7 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let handle = greetings_telemetry::metrics::install_recorder();
         instruments::describe();
+        greetings_telemetry::build_info::register("scheduler", env!("CARGO_PKG_VERSION"));
         let admin =
             greetings_telemetry::admin::serve(self.listener, handle, self.readiness.clone())?;
         let admin_handle = admin.handle();
@@ -73,8 +79,20 @@ impl Application {
             self.readiness.clone(),
             shutdown.clone(),
         ));
+        let pool = self.dispatcher.pool.clone();
+        let pool_gauges = tokio::spawn(db_pool::watch(
+            move || pool.status().into(),
+            shutdown.clone(),
+        ));
+        let reconciler = tokio::spawn(reconcile_loop(
+            self.reconciler,
+            Duration::from_secs(self.settings.reconcile.interval_seconds),
+            shutdown.clone(),
+        ));
         dispatch_loop(&self.dispatcher, &self.settings, &self.readiness, &shutdown).await;
         let _ = materialiser.await;
+        let _ = reconciler.await;
+        let _ = pool_gauges.await;
         admin_handle.stop(true).await;
         let _ = admin_task.await;
         tracing::info!("scheduler stopped");
@@ -102,6 +120,22 @@ async fn materialise_loop(
                     error = format!("{err:#}"),
                     "materialising failed; will retry"
                 );
+            }
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
+        }
+    }
+}
+
+/// Runs the promise checks every `every` (the first right away) until shutdown.
+async fn reconcile_loop(mut reconciler: Reconciler, every: Duration, shutdown: CancellationToken) {
+    loop {
+        match reconciler.run_once().await {
+            Ok(report) => tracing::debug!(?report, "reconciled"),
+            Err(err) => {
+                tracing::warn!(error = format!("{err:#}"), "reconciling failed; will retry")
             }
         }
         tokio::select! {

@@ -9,7 +9,8 @@ use std::{
 use chrono::Utc;
 use greetings_db::{
     occurrences::delivery::{
-        begin_delivery, complete_delivery, AttemptRecord, Completion, DeliveryJob,
+        begin_deliveries, complete_deliveries, AttemptRecord, Completion, DeliveryJob, NotStarted,
+        Outcome,
     },
     DbPool,
 };
@@ -19,14 +20,50 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     backoff::retry_delay,
+    batcher::Batcher,
     breaker::{Admission, CircuitBreaker},
     email::{EmailClient, SendOutcome},
     instruments,
     settings::DeliverySettings,
 };
 
+/// Batched `queued → sending` transitions: (occurrence id, claim) in, job or reason out.
+pub type Begins = Batcher<(uuid::Uuid, i32), Result<DeliveryJob, NotStarted>>;
+/// Batched results: an attempt's outcome in, whether it was applied out.
+pub type Completions = Batcher<Outcome, bool>;
+
+/// Starts the two batching tasks on `pool`, reading now from `clock` for each batch.
+pub fn spawn_batchers(
+    pool: DbPool,
+    clock: Clock,
+    lease: chrono::Duration,
+    max_batch: usize,
+) -> (Begins, Completions) {
+    let begin_pool = pool.clone();
+    let begins = Batcher::spawn(max_batch, move |claims: Vec<(uuid::Uuid, i32)>| {
+        let pool = begin_pool.clone();
+        async move {
+            let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+            begin_deliveries(&mut conn, &claims, clock.now(), lease)
+                .await
+                .map_err(|e| e.to_string())
+        }
+    });
+    let completions = Batcher::spawn(max_batch, move |outcomes: Vec<Outcome>| {
+        let pool = pool.clone();
+        async move {
+            let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+            complete_deliveries(&mut conn, &outcomes, clock.now())
+                .await
+                .map_err(|e| e.to_string())
+        }
+    });
+    (begins, completions)
+}
+
 pub struct DeliveryHandler {
-    pub pool: DbPool,
+    pub begins: Begins,
+    pub completions: Completions,
     pub clock: Clock,
     pub email: EmailClient,
     pub breaker: Arc<CircuitBreaker>,
@@ -64,27 +101,18 @@ impl DeliveryHandler {
         if !self.wait_for_breaker().await {
             return Handled::Requeue;
         }
-        let lease = chrono::Duration::seconds(self.delivery.lease_seconds);
-        let started = {
-            let Ok(mut conn) = self.pool.get().await else {
-                return self.database_unavailable().await;
-            };
-            match begin_delivery(&mut conn, id, claim_seq, self.clock.now(), lease).await {
-                Ok(started) => started,
-                Err(err) => {
-                    tracing::warn!(error = %err, "could not start a delivery");
-                    return self.database_unavailable().await;
-                }
-            }
-        };
-        let job = match started {
-            Ok(job) => job,
-            Err(_) => {
+        let job = match self.begins.call((id, claim_seq)).await {
+            Ok(Ok(job)) => job,
+            Ok(Err(_)) => {
                 metrics::counter!(instruments::STALE).increment(1);
                 return Handled::Ack;
             }
+            Err(err) => {
+                tracing::warn!(error = %err, "could not start a delivery");
+                return self.database_unavailable().await;
+            }
         };
-        self.deliver(job, claim_seq).await
+        self.deliver(job).await
     }
 
     async fn wait_for_breaker(&self) -> bool {
@@ -111,7 +139,7 @@ impl DeliveryHandler {
         Handled::Requeue
     }
 
-    async fn deliver(&self, job: DeliveryJob, claim_seq: i32) -> Handled {
+    async fn deliver(&self, job: DeliveryJob) -> Handled {
         let message = render(&job);
         let attempt_started = Utc::now();
         let (outcome, took) = self.email.send(job.id, &job.email, &message).await;
@@ -180,48 +208,21 @@ impl DeliveryHandler {
                 _ => None,
             },
         };
-        self.complete(&job, claim_seq, &record, &completion, now)
-            .await
+        self.complete(Outcome {
+            job,
+            attempt: record,
+            completion,
+        })
+        .await
     }
 
     /// Commits the result, retrying the database briefly; acks only after the commit.
-    async fn complete(
-        &self,
-        job: &DeliveryJob,
-        claim_seq: i32,
-        record: &AttemptRecord,
-        completion: &Completion,
-        now: chrono::DateTime<Utc>,
-    ) -> Handled {
+    async fn complete(&self, outcome: Outcome) -> Handled {
         let mut pause = Duration::from_millis(100);
         for _ in 0..5 {
-            if let Ok(mut conn) = self.pool.get().await {
-                match complete_delivery(&mut conn, job, claim_seq, record, completion, now).await {
-                    Ok(_) => {
-                        let kind = job.kind.clone();
-                        return match completion {
-                            Completion::Delivered { .. } => {
-                                metrics::counter!(instruments::DELIVERED, "kind" => kind.clone())
-                                    .increment(1);
-                                let late = (now - job.send_at).num_milliseconds() as f64 / 1000.0;
-                                metrics::histogram!(instruments::LATENESS, "kind" => kind)
-                                    .record(late.max(0.0));
-                                Handled::Ack
-                            }
-                            Completion::RetryAt { .. } => {
-                                metrics::counter!(instruments::RETRIED, "kind" => kind)
-                                    .increment(1);
-                                Handled::Ack
-                            }
-                            Completion::Failed { reason } => {
-                                tracing::warn!(occurrence = %job.id, reason, "delivery failed; dead-lettering");
-                                metrics::counter!(instruments::FAILED, "kind" => kind).increment(1);
-                                Handled::DeadLetter
-                            }
-                        };
-                    }
-                    Err(err) => tracing::warn!(error = %err, "could not record a delivery result"),
-                }
+            match self.completions.call(outcome.clone()).await {
+                Ok(_) => return self.count(&outcome),
+                Err(err) => tracing::warn!(error = %err, "could not record a delivery result"),
             }
             tokio::time::sleep(pause).await;
             pause *= 2;
@@ -229,6 +230,28 @@ impl DeliveryHandler {
         // The row stays 'sending' and its lease expiry hands it back to the scheduler; if the
         // e-mail did go out, the retry carries the same Idempotency-Key.
         Handled::Requeue
+    }
+
+    fn count(&self, outcome: &Outcome) -> Handled {
+        let kind = outcome.job.kind.clone();
+        match &outcome.completion {
+            Completion::Delivered { .. } => {
+                metrics::counter!(instruments::DELIVERED, "kind" => kind.clone()).increment(1);
+                let late =
+                    (self.clock.now() - outcome.job.send_at).num_milliseconds() as f64 / 1000.0;
+                metrics::histogram!(instruments::LATENESS, "kind" => kind).record(late.max(0.0));
+                Handled::Ack
+            }
+            Completion::RetryAt { .. } => {
+                metrics::counter!(instruments::RETRIED, "kind" => kind).increment(1);
+                Handled::Ack
+            }
+            Completion::Failed { reason } => {
+                tracing::warn!(occurrence = %outcome.job.id, reason, "delivery failed; dead-lettering");
+                metrics::counter!(instruments::FAILED, "kind" => kind).increment(1);
+                Handled::DeadLetter
+            }
+        }
     }
 }
 

@@ -51,4 +51,24 @@ pub fn describe() {
         BREAKER_STATE,
         "E-mail circuit breaker: 0 closed, 1 half-open, 2 open."
     );
+    export_at_zero();
+}
+
+/// Exports the counters at zero and the gauges at their idle values, so rates and alerts see
+/// a series (and `increase()` counts the first event) before the first delivery.
+fn export_at_zero() {
+    for kind in greetings_domain::OccasionKind::ALL.map(|k| k.as_str()) {
+        for counter in [DELIVERED, FAILED, RETRIED] {
+            metrics::counter!(counter, "kind" => kind).increment(0);
+        }
+    }
+    for outcome in ["delivered", "retryable", "permanent", "timeout", "connect"] {
+        metrics::counter!(ATTEMPTS, "outcome" => outcome).increment(0);
+    }
+    for counter in [STALE, MALFORMED] {
+        metrics::counter!(counter).increment(0);
+    }
+    metrics::gauge!(IN_FLIGHT).increment(0.0);
+    metrics::gauge!(ACTIVE_WORKERS).increment(0.0);
+    metrics::gauge!(BREAKER_STATE).increment(0.0);
 }

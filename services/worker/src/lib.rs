@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod backoff;
+pub mod batcher;
 pub mod breaker;
 pub mod email;
 pub mod handler;

@@ -37,6 +37,7 @@ pub struct DeliverySettings {
     pub backoff_base_ms: u64,
     pub backoff_max_ms: u64,
     pub lease_seconds: i64,
+    pub max_batch: usize,
 }
 
 impl Settings {
@@ -53,6 +54,9 @@ impl Settings {
         if !(1..=100).contains(&self.delivery.max_attempts) {
             bail!("delivery.max_attempts must be between 1 and 100");
         }
+        if !(1..=10_000).contains(&self.delivery.max_batch) {
+            bail!("delivery.max_batch must be between 1 and 10000");
+        }
         if self.delivery.lease_seconds * 1000 <= self.email.timeout_ms as i64 {
             bail!("delivery.lease_seconds must be longer than email.timeout_ms");
         }
@@ -66,5 +70,23 @@ impl Settings {
             bail!("email.url must be an http(s) URL");
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// serde skips keys a struct does not have, so a misspelt or stale key in
+    /// `config/default.toml` would be silently ignored; a missing one fails to deserialise.
+    #[test]
+    fn the_default_config_file_has_exactly_the_settings_keys() {
+        let mut unknown = Vec::new();
+        let defaults = toml::Deserializer::parse(DEFAULTS).expect("default.toml is TOML");
+        let settings: Result<Settings, _> =
+            serde_ignored::deserialize(defaults, |path| unknown.push(path.to_string()));
+        let settings = settings.expect("default.toml deserialises into Settings");
+        assert_eq!(unknown, Vec::<String>::new(), "keys Settings does not read");
+        settings.validate().expect("the defaults are valid");
     }
 }

@@ -9,7 +9,10 @@ use greetings_telemetry::Readiness;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    breaker::CircuitBreaker, email::EmailClient, handler::DeliveryHandler, instruments,
+    breaker::CircuitBreaker,
+    email::EmailClient,
+    handler::{spawn_batchers, DeliveryHandler},
+    instruments,
     settings::Settings,
 };
 
@@ -39,6 +42,7 @@ impl Application {
         let settings = self.settings;
         let metrics = greetings_telemetry::metrics::install_recorder();
         instruments::describe();
+        greetings_telemetry::build_info::register("worker", env!("CARGO_PKG_VERSION"));
         let readiness = Readiness::new(&["database", "rabbitmq"]);
         let admin = greetings_telemetry::admin::serve(self.listener, metrics, readiness.clone())?;
         let admin_handle = admin.handle();
@@ -46,9 +50,17 @@ impl Application {
 
         let pool =
             greetings_db::connect(&settings.database).context("database: building the pool")?;
+        let clock = settings.clock.clock();
+        let (begins, completions) = spawn_batchers(
+            pool.clone(),
+            clock,
+            chrono::Duration::seconds(settings.delivery.lease_seconds),
+            settings.delivery.max_batch,
+        );
         let handler = Arc::new(DeliveryHandler {
-            pool: pool.clone(),
-            clock: settings.clock.clock(),
+            begins,
+            completions,
+            clock,
             email: EmailClient::new(
                 &settings.email.url,
                 Duration::from_millis(settings.email.timeout_ms),
@@ -58,6 +70,13 @@ impl Application {
             shutdown: shutdown.clone(),
         });
         let topology = Topology::new(&settings.rabbitmq.prefix);
+        let pool_gauges = tokio::spawn(greetings_telemetry::db_pool::watch(
+            {
+                let pool = pool.clone();
+                move || pool.status().into()
+            },
+            shutdown.clone(),
+        ));
         let database_probe =
             tokio::spawn(probe_database(pool, readiness.clone(), shutdown.clone()));
         while !shutdown.is_cancelled() {
@@ -94,6 +113,7 @@ impl Application {
             let _ = connection.close(200, "worker stopping".into()).await;
         }
         let _ = database_probe.await;
+        let _ = pool_gauges.await;
         admin_handle.stop(true).await;
         let _ = admin_task.await;
         tracing::info!("worker stopped");

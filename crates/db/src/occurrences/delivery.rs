@@ -1,15 +1,15 @@
 //! Delivery: the worker's transitions, each one conditional so a duplicated, stale or late
 //! broker message changes nothing.
 //!
-//! `queued` → `sending` ([`begin_delivery`]) happens only for the claim the message carries,
+//! `queued` → `sending` ([`begin_deliveries`]) happens only for the claim the message carries,
 //! only once due, and only while the user is live; the e-mail call happens outside any
-//! transaction; then [`complete_delivery`] records the attempt and moves `sending` to
+//! transaction; then [`complete_deliveries`] records the attempt and moves `sending` to
 //! `delivered`, `retrying` or `failed` in one statement.
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::{
     prelude::*,
-    sql_types::{Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid},
+    sql_types::{Array, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid},
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -21,6 +21,8 @@ use super::OccurrenceRow;
 pub struct DeliveryJob {
     #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
+    #[diesel(sql_type = Integer)]
+    pub claim_seq: i32,
     #[diesel(sql_type = Text)]
     pub kind: String,
     /// This attempt's number (1 for the first).
@@ -38,7 +40,7 @@ pub struct DeliveryJob {
     pub email: String,
 }
 
-/// Why [`begin_delivery`] did not hand out a job.
+/// Why [`begin_deliveries`] did not hand out a job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotStarted {
     /// The row was rescheduled to later while its message waited; it went back to `scheduled`.
@@ -47,48 +49,65 @@ pub enum NotStarted {
     Stale,
 }
 
-/// Moves the claimed row to `sending` under a fresh lease and counts the attempt.
-pub async fn begin_delivery(
-    conn: &mut AsyncPgConnection,
+#[derive(QueryableByName)]
+struct Released {
+    #[diesel(sql_type = SqlUuid)]
     id: Uuid,
-    claim_seq: i32,
+}
+
+/// Moves each claimed row to `sending` under a fresh lease and counts the attempt, for a
+/// whole batch of broker messages in two statements. Results come back in input order.
+pub async fn begin_deliveries(
+    conn: &mut AsyncPgConnection,
+    claims: &[(Uuid, i32)],
     now: DateTime<Utc>,
     lease: Duration,
-) -> QueryResult<Result<DeliveryJob, NotStarted>> {
-    let job: Option<DeliveryJob> = diesel::sql_query(
+) -> QueryResult<Vec<Result<DeliveryJob, NotStarted>>> {
+    let ids: Vec<Uuid> = claims.iter().map(|(id, _)| *id).collect();
+    let seqs: Vec<i32> = claims.iter().map(|(_, seq)| *seq).collect();
+    let jobs: Vec<DeliveryJob> = diesel::sql_query(
         "UPDATE occurrences o
          SET status = 'sending', attempts = o.attempts + 1, lease_until = $4, updated_at = $3
-         FROM users u
-         WHERE o.id = $1 AND o.claim_seq = $2 AND o.status = 'queued' AND o.due_at <= $3
+         FROM users u, unnest($1::uuid[], $2::int[]) AS c(id, claim_seq)
+         WHERE o.id = c.id AND o.claim_seq = c.claim_seq AND o.status = 'queued' AND o.due_at <= $3
            AND u.id = o.user_id AND u.deleted_at IS NULL
-         RETURNING o.id, o.kind, o.attempts, o.send_at, o.deadline_at,
+         RETURNING o.id, o.claim_seq, o.kind, o.attempts, o.send_at, o.deadline_at,
                    u.first_name, u.last_name, u.email",
     )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Integer, _>(claim_seq)
+    .bind::<Array<SqlUuid>, _>(&ids)
+    .bind::<Array<Integer>, _>(&seqs)
     .bind::<Timestamptz, _>(now)
     .bind::<Timestamptz, _>(now + lease)
-    .get_result(conn)
-    .await
-    .optional()?;
-    if let Some(job) = job {
-        return Ok(Ok(job));
-    }
-    let released = diesel::sql_query(
-        "UPDATE occurrences
-         SET status = 'scheduled', lease_until = NULL, updated_at = $3
-         WHERE id = $1 AND claim_seq = $2 AND status = 'queued' AND due_at > $3",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Integer, _>(claim_seq)
-    .bind::<Timestamptz, _>(now)
-    .execute(conn)
+    .load(conn)
     .await?;
-    Ok(Err(if released == 1 {
-        NotStarted::NotDueYet
+    let missing: Vec<&(Uuid, i32)> = claims
+        .iter()
+        .filter(|(id, _)| !jobs.iter().any(|j| j.id == *id))
+        .collect();
+    let released: Vec<Released> = if missing.is_empty() {
+        Vec::new()
     } else {
-        NotStarted::Stale
-    }))
+        diesel::sql_query(
+            "UPDATE occurrences o
+             SET status = 'scheduled', lease_until = NULL, updated_at = $3
+             FROM unnest($1::uuid[], $2::int[]) AS c(id, claim_seq)
+             WHERE o.id = c.id AND o.claim_seq = c.claim_seq AND o.status = 'queued' AND o.due_at > $3
+             RETURNING o.id",
+        )
+        .bind::<Array<SqlUuid>, _>(missing.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+        .bind::<Array<Integer>, _>(missing.iter().map(|(_, seq)| *seq).collect::<Vec<_>>())
+        .bind::<Timestamptz, _>(now)
+        .load(conn)
+        .await?
+    };
+    Ok(claims
+        .iter()
+        .map(|(id, _)| match jobs.iter().find(|job| job.id == *id) {
+            Some(job) => Ok(job.clone()),
+            None if released.iter().any(|r| r.id == *id) => Err(NotStarted::NotDueYet),
+            None => Err(NotStarted::Stale),
+        })
+        .collect())
 }
 
 /// One call to the e-mail service, as recorded in `delivery_attempts`.
@@ -118,87 +137,121 @@ pub enum Completion {
     },
 }
 
-/// Records the attempt and applies the completion, if the row is still this claim's and
-/// `sending`; false means another actor moved it meanwhile (nothing was written).
-pub async fn complete_delivery(
-    conn: &mut AsyncPgConnection,
-    job: &DeliveryJob,
-    claim_seq: i32,
-    attempt: &AttemptRecord,
-    completion: &Completion,
-    now: DateTime<Utc>,
-) -> QueryResult<bool> {
-    let (status, reason, due_at, message, email, delivered_at) = match completion {
-        Completion::Delivered { message, email } => (
-            "delivered",
-            None,
-            None,
-            Some(message.as_str()),
-            Some(email.as_str()),
-            Some(now),
-        ),
-        Completion::RetryAt { due_at, reason } => (
-            "retrying",
-            Some(reason.as_str()),
-            Some(*due_at),
-            None,
-            None,
-            None,
-        ),
-        Completion::Failed { reason } => ("failed", Some(reason.as_str()), None, None, None, None),
-    };
-    let updated = diesel::sql_query(
-        "WITH moved AS (
-             UPDATE occurrences
-             SET status = $3, status_reason = $4, due_at = COALESCE($5, due_at),
-                 message = COALESCE($6, message), email = COALESCE($7, email),
-                 delivered_at = $8, lease_until = NULL, updated_at = $9
-             WHERE id = $1 AND claim_seq = $2 AND status = 'sending'
-             RETURNING id
-         )
-         INSERT INTO delivery_attempts (occurrence_id, attempt, started_at, duration_ms, outcome, http_status, error)
-         SELECT id, $10, $11, $12, $13, $14, $15 FROM moved",
-    )
-    .bind::<SqlUuid, _>(job.id)
-    .bind::<Integer, _>(claim_seq)
-    .bind::<Text, _>(status)
-    .bind::<Nullable<Text>, _>(reason)
-    .bind::<Nullable<Timestamptz>, _>(due_at)
-    .bind::<Nullable<Text>, _>(message)
-    .bind::<Nullable<Text>, _>(email)
-    .bind::<Nullable<Timestamptz>, _>(delivered_at)
-    .bind::<Timestamptz, _>(now)
-    .bind::<Integer, _>(job.attempts)
-    .bind::<Timestamptz, _>(attempt.started_at)
-    .bind::<Integer, _>(attempt.duration_ms)
-    .bind::<Text, _>(attempt.outcome)
-    .bind::<Nullable<Integer>, _>(attempt.http_status)
-    .bind::<Nullable<Text>, _>(attempt.error.as_deref())
-    .execute(conn)
-    .await?;
-    Ok(updated == 1)
+/// One finished attempt to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub job: DeliveryJob,
+    pub attempt: AttemptRecord,
+    pub completion: Completion,
 }
 
-/// Gives the row back to waiting without counting the attempt (the worker is shutting down
-/// or the e-mail service's breaker is open); false when it was no longer this claim's.
-pub async fn return_undelivered(
+#[derive(QueryableByName)]
+struct Moved {
+    #[diesel(sql_type = SqlUuid)]
+    occurrence_id: Uuid,
+}
+
+/// Records each attempt and applies its completion, for a batch in one statement, where the
+/// row is still that claim's and `sending`. Returns, in input order, whether each was applied
+/// (false: another actor moved it meanwhile, and nothing was written for it).
+pub async fn complete_deliveries(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
-    claim_seq: i32,
+    outcomes: &[Outcome],
     now: DateTime<Utc>,
-) -> QueryResult<bool> {
-    let updated = diesel::sql_query(
-        "UPDATE occurrences
-         SET status = CASE WHEN attempts > 1 THEN 'retrying' ELSE 'scheduled' END,
-             attempts = attempts - 1, lease_until = NULL, updated_at = $3
-         WHERE id = $1 AND claim_seq = $2 AND status = 'sending'",
+) -> QueryResult<Vec<bool>> {
+    let mut ids = Vec::with_capacity(outcomes.len());
+    let mut seqs = Vec::with_capacity(outcomes.len());
+    let mut statuses = Vec::with_capacity(outcomes.len());
+    let mut reasons: Vec<Option<&str>> = Vec::with_capacity(outcomes.len());
+    let mut due_ats: Vec<Option<DateTime<Utc>>> = Vec::with_capacity(outcomes.len());
+    let mut messages: Vec<Option<&str>> = Vec::with_capacity(outcomes.len());
+    let mut emails: Vec<Option<&str>> = Vec::with_capacity(outcomes.len());
+    let mut delivered_ats: Vec<Option<DateTime<Utc>>> = Vec::with_capacity(outcomes.len());
+    let mut attempt_numbers = Vec::with_capacity(outcomes.len());
+    let mut started = Vec::with_capacity(outcomes.len());
+    let mut durations = Vec::with_capacity(outcomes.len());
+    let mut classes = Vec::with_capacity(outcomes.len());
+    let mut http_statuses: Vec<Option<i32>> = Vec::with_capacity(outcomes.len());
+    let mut errors: Vec<Option<&str>> = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        let (status, reason, due_at, message, email, delivered_at) = match &outcome.completion {
+            Completion::Delivered { message, email } => (
+                "delivered",
+                None,
+                None,
+                Some(message.as_str()),
+                Some(email.as_str()),
+                Some(now),
+            ),
+            Completion::RetryAt { due_at, reason } => (
+                "retrying",
+                Some(reason.as_str()),
+                Some(*due_at),
+                None,
+                None,
+                None,
+            ),
+            Completion::Failed { reason } => {
+                ("failed", Some(reason.as_str()), None, None, None, None)
+            }
+        };
+        ids.push(outcome.job.id);
+        seqs.push(outcome.job.claim_seq);
+        statuses.push(status);
+        reasons.push(reason);
+        due_ats.push(due_at);
+        messages.push(message);
+        emails.push(email);
+        delivered_ats.push(delivered_at);
+        attempt_numbers.push(outcome.job.attempts);
+        started.push(outcome.attempt.started_at);
+        durations.push(outcome.attempt.duration_ms);
+        classes.push(outcome.attempt.outcome);
+        http_statuses.push(outcome.attempt.http_status);
+        errors.push(outcome.attempt.error.as_deref());
+    }
+    let moved: Vec<Moved> = diesel::sql_query(
+        "WITH input AS (
+             SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[],
+                                  $6::text[], $7::text[], $8::timestamptz[], $9::int[],
+                                  $10::timestamptz[], $11::int[], $12::text[], $13::int[], $14::text[])
+                 AS t(id, claim_seq, status, reason, due_at, message, email, delivered_at, attempt,
+                      started_at, duration_ms, outcome, http_status, error)
+         ), moved AS (
+             UPDATE occurrences o
+             SET status = i.status, status_reason = i.reason, due_at = COALESCE(i.due_at, o.due_at),
+                 message = COALESCE(i.message, o.message), email = COALESCE(i.email, o.email),
+                 delivered_at = i.delivered_at, lease_until = NULL, updated_at = $15
+             FROM input i
+             WHERE o.id = i.id AND o.claim_seq = i.claim_seq AND o.status = 'sending'
+             RETURNING o.id
+         )
+         INSERT INTO delivery_attempts (occurrence_id, attempt, started_at, duration_ms, outcome, http_status, error)
+         SELECT i.id, i.attempt, i.started_at, i.duration_ms, i.outcome, i.http_status, i.error
+         FROM input i JOIN moved m ON m.id = i.id
+         RETURNING occurrence_id",
     )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Integer, _>(claim_seq)
+    .bind::<Array<SqlUuid>, _>(&ids)
+    .bind::<Array<Integer>, _>(&seqs)
+    .bind::<Array<Text>, _>(&statuses)
+    .bind::<Array<Nullable<Text>>, _>(&reasons)
+    .bind::<Array<Nullable<Timestamptz>>, _>(&due_ats)
+    .bind::<Array<Nullable<Text>>, _>(&messages)
+    .bind::<Array<Nullable<Text>>, _>(&emails)
+    .bind::<Array<Nullable<Timestamptz>>, _>(&delivered_ats)
+    .bind::<Array<Integer>, _>(&attempt_numbers)
+    .bind::<Array<Timestamptz>, _>(&started)
+    .bind::<Array<Integer>, _>(&durations)
+    .bind::<Array<Text>, _>(&classes)
+    .bind::<Array<Nullable<Integer>>, _>(&http_statuses)
+    .bind::<Array<Nullable<Text>>, _>(&errors)
     .bind::<Timestamptz, _>(now)
-    .execute(conn)
+    .load(conn)
     .await?;
-    Ok(updated == 1)
+    Ok(ids
+        .iter()
+        .map(|id| moved.iter().any(|m| m.occurrence_id == *id))
+        .collect())
 }
 
 /// An operator's re-drive of a `failed` or `expired` occurrence: due now, with a fresh

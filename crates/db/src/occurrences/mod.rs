@@ -1,10 +1,13 @@
 //! Occurrences: one message for one user, occasion kind and local date, through its whole
 //! life cycle. Planning (create/reschedule/cancel), dispatch (claim/expire/reap) and delivery
 //! (the worker's transitions) each have a module; this one holds the row and the read side.
+//! Reconciliation (the promise checks) and the summary counts are read-only modules too.
 
 pub mod delivery;
 pub mod dispatch;
 pub mod planning;
+pub mod reconcile;
+pub mod summary;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;

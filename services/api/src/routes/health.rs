@@ -7,10 +7,15 @@ use diesel_async::RunQueryDsl;
 
 use crate::state::AppState;
 
+#[utoipa::path(get, path = "/health/live", tag = "operations",
+    responses((status = 200, description = "the process answers", body = Object)))]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
+#[utoipa::path(get, path = "/health/ready", tag = "operations",
+    responses((status = 200, description = "Postgres reachable", body = Object),
+        (status = 503, description = "Postgres unreachable", body = Object)))]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     let check = async {
         let mut conn = state.pool.get().await.ok()?;

@@ -2,6 +2,7 @@
 
 pub mod health;
 pub mod messages;
+pub mod metrics_summary;
 pub mod schedule;
 pub mod users;
 
@@ -27,6 +28,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::post().to(messages::retry::retry_message),
             )
             .route(
+                "/metrics",
+                web::get().to(metrics_summary::get_metrics_summary),
+            )
+            .route("/openapi.json", web::get().to(crate::openapi::openapi_json))
+            .route(
                 "/schedule/preview",
                 web::get().to(schedule::preview::preview_schedule),
             ),
@@ -37,5 +43,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/user/{id}", web::put().to(users::replace::replace_user))
     .route("/user/{id}", web::delete().to(users::delete::delete_user))
     .route("/health/live", web::get().to(health::live))
-    .route("/health/ready", web::get().to(health::ready));
+    .route("/health/ready", web::get().to(health::ready))
+    .route("/docs", web::get().to(crate::openapi::docs_page));
 }

@@ -2,5 +2,6 @@
 
 mod helpers;
 mod messages;
+mod metrics_summary;
 mod users;
 mod validation;

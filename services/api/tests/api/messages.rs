@@ -266,3 +266,43 @@ async fn the_schedule_preview_says_who_gets_what_when_and_under_which_rule() {
         .await;
     assert_eq!(response.status(), 400, "windows are capped at 31 days");
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_operation_and_the_docs_page_renders_it() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let expected = [
+        ("/api/v1/users", "post"),
+        ("/api/v1/users", "get"),
+        ("/api/v1/users/{id}", "get"),
+        ("/api/v1/users/{id}", "put"),
+        ("/api/v1/users/{id}", "patch"),
+        ("/api/v1/users/{id}", "delete"),
+        ("/api/v1/users/{id}/messages", "get"),
+        ("/api/v1/messages", "get"),
+        ("/api/v1/messages/{id}", "get"),
+        ("/api/v1/messages/{id}/retry", "post"),
+        ("/api/v1/schedule/preview", "get"),
+        ("/api/v1/metrics", "get"),
+        ("/health/live", "get"),
+        ("/health/ready", "get"),
+    ];
+    for (path, method) in expected {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} is documented"
+        );
+    }
+    let documented: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|item| item.as_object().unwrap().len())
+        .sum();
+    assert_eq!(documented, expected.len(), "and nothing else");
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    let page = app.get("/docs").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("/api/v1/openapi.json"));
+}

@@ -24,9 +24,9 @@ pub struct Query {
     cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct NextOccurrence {
+pub struct NextOccurrence {
     kind: &'static str,
     local_date: NaiveDate,
     send_at: DateTime<Utc>,
@@ -36,14 +36,19 @@ struct NextOccurrence {
     materialised: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct UserMessages {
+pub struct UserMessages {
     items: Vec<MessageOut>,
     next_cursor: Option<String>,
     next: Vec<NextOccurrence>,
 }
 
+#[utoipa::path(get, path = "/api/v1/users/{id}/messages", tag = "messages",
+    params(("id" = String, Path, description = "UUID"),
+           ("limit" = Option<i64>, Query, description = "1-200, default 50"),
+           ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page")),
+    responses((status = 200, body = UserMessages), (status = 400, description = "bad id, limit or cursor", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 404, description = "no live user", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub async fn list_user_messages(
     state: web::Data<AppState>,
     path: web::Path<String>,

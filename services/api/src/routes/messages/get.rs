@@ -7,14 +7,16 @@ use serde::Serialize;
 use super::{AttemptOut, MessageOut};
 use crate::{dto::parse_id, problem::ApiError, state::AppState};
 
-#[derive(Serialize)]
-struct MessageDetail {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MessageDetail {
     #[serde(flatten)]
     message: MessageOut,
     #[serde(rename = "deliveryAttempts")]
     delivery_attempts: Vec<AttemptOut>,
 }
 
+#[utoipa::path(get, path = "/api/v1/messages/{id}", tag = "messages", params(("id" = String, Path, description = "UUID")),
+    responses((status = 200, body = MessageDetail), (status = 400, description = "id is not a UUID", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 404, description = "no such message", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub async fn get_message(
     state: web::Data<AppState>,
     path: web::Path<String>,

@@ -38,6 +38,14 @@ fn instant(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiE
     .transpose()
 }
 
+#[utoipa::path(get, path = "/api/v1/messages", tag = "messages",
+    params(("status" = Option<String>, Query, description = "scheduled, queued, sending, retrying, delivered, failed, expired, cancelled or skipped"),
+           ("kind" = Option<String>, Query, description = "birthday or anniversary"),
+           ("from" = Option<String>, Query, description = "RFC 3339; sendAt at or after"),
+           ("to" = Option<String>, Query, description = "RFC 3339; sendAt before"),
+           ("limit" = Option<i64>, Query, description = "1-200, default 50"),
+           ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page")),
+    responses((status = 200, body = Page<MessageOut>), (status = 400, description = "bad filter", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub async fn list_messages(
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,

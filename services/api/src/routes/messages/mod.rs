@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::problem::{ApiError, FieldError};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageOut {
     pub id: Uuid,
@@ -63,7 +63,7 @@ impl From<OccurrenceRow> for MessageOut {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AttemptOut {
     pub attempt: i32,

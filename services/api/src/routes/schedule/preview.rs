@@ -26,9 +26,9 @@ pub struct PreviewQuery {
     cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct PreviewItem {
+pub struct PreviewItem {
     user_id: Uuid,
     email: String,
     kind: &'static str,
@@ -42,9 +42,9 @@ struct PreviewItem {
     message: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Preview {
+pub struct Preview {
     items: Vec<PreviewItem>,
     /// Cursor over users: the next page continues after the last user examined.
     next_cursor: Option<String>,
@@ -61,6 +61,12 @@ fn instant(field: &str, raw: &str) -> Result<DateTime<Utc>, ApiError> {
         })
 }
 
+#[utoipa::path(get, path = "/api/v1/schedule/preview", tag = "schedule",
+    params(("from" = String, Query, description = "RFC 3339, inclusive"),
+           ("to" = String, Query, description = "RFC 3339, exclusive; at most 31 days after from"),
+           ("limit" = Option<i64>, Query, description = "users per page, 1-200, default 50"),
+           ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page")),
+    responses((status = 200, body = Preview), (status = 400, description = "bad window, limit or cursor", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub async fn preview_schedule(
     state: web::Data<AppState>,
     query: web::Query<PreviewQuery>,

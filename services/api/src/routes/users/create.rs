@@ -12,6 +12,12 @@ use crate::{
     state::AppState,
 };
 
+#[utoipa::path(post, path = "/api/v1/users", tag = "users",
+    request_body = crate::dto::UserIn,
+    responses(
+        (status = 201, description = "created; `Location` names it", body = UserOut),
+        (status = 400, description = "malformed JSON", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 409, description = "e-mail already used by a live user", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "body too large", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 415, description = "not JSON", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid fields", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub async fn create_user(
     state: web::Data<AppState>,
     body: web::Json<UserBody>,

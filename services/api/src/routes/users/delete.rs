@@ -10,6 +10,8 @@ use greetings_db::{
 
 use crate::{dto::parse_id, problem::ApiError, state::AppState};
 
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "UUID")),
+    responses((status = 204, description = "deleted; pending messages cancelled"), (status = 400, description = "id is not a UUID", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 404, description = "no live user", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub async fn delete_user(
     state: web::Data<AppState>,
     path: web::Path<String>,

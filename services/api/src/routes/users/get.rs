@@ -9,6 +9,8 @@ use crate::{
     state::AppState,
 };
 
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "UUID")),
+    responses((status = 200, body = UserOut), (status = 400, description = "id is not a UUID", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 404, description = "no live user", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub async fn get_user(
     state: web::Data<AppState>,
     path: web::Path<String>,

@@ -17,6 +17,10 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/v1/users", tag = "users",
+    params(("limit" = Option<i64>, Query, description = "1-200, default 50"),
+           ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page")),
+    responses((status = 200, body = Page<UserOut>), (status = 400, description = "bad limit or cursor", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub async fn list_users(
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,

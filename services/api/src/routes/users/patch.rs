@@ -11,6 +11,10 @@ use crate::{
     state::AppState,
 };
 
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "UUID")),
+    request_body = crate::dto::UserPatch,
+    responses((status = 200, body = UserOut), (status = 400, description = "malformed JSON or id", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 404, description = "no live user", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "e-mail already used", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 413, description = "body too large", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 415, description = "not JSON", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid fields", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub async fn patch_user(
     state: web::Data<AppState>,
     path: web::Path<String>,
