@@ -36,6 +36,9 @@ pub struct EmailClient {
 
 impl EmailClient {
     pub fn new(base_url: &str, timeout: Duration) -> anyhow::Result<Self> {
+        // The vendor speaks HTTPS in production: ring is the TLS provider, installed once per
+        // process (a second install reports an error that means "already there").
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(3)))
@@ -101,5 +104,29 @@ fn classify(result: reqwest::Result<reqwest::Response>) -> SendOutcome {
                 "connection error".into()
             },
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_https_endpoint_gets_a_tls_client_and_a_failed_handshake_is_retryable() {
+        // A plain TCP listener that never speaks TLS: the handshake fails.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                drop(socket);
+            }
+        });
+        let client =
+            EmailClient::new(&format!("https://127.0.0.1:{port}"), Duration::from_secs(2)).unwrap();
+        let (outcome, _) = client.send(Uuid::nil(), "ada@example.com", "Hey").await;
+        assert!(
+            matches!(outcome, SendOutcome::Retryable { status: None, .. }),
+            "{outcome:?}"
+        );
     }
 }
