@@ -47,6 +47,11 @@ def fmt(x: float, digits: int = 0, unit: str = "") -> str:
     return f"{x:,.{digits}f}{unit}"
 
 
+def size(x: float) -> str:
+    """A run's size for a label: its count, or '?' when the run produced nothing."""
+    return "?" if math.isnan(x) else f"{x:,.0f}"
+
+
 def judge(ok: bool | None) -> str:
     return {True: "met", False: "**not met**", None: "not judged"}[ok]
 
@@ -147,28 +152,28 @@ def main() -> int:
     small = delivery("small", "small burst")
     errors = delivery("errors", "burst with e-mail errors")
     n = burst["messages"]
-    t.add(f"burst of {fmt(n)} due at one instant: delivered / s, end to end", fmt(burst["rate"]),
+    t.add(f"burst of {size(n)} due at one instant: delivered / s, end to end", fmt(burst["rate"]),
           "≥ 3,000", check(burst["rate"], lambda v: v >= 3000))
-    t.add(f"burst of {fmt(n)}: due instant → last delivery", fmt(burst["wall"], 1, " s"),
+    t.add(f"burst of {size(n)}: due instant → last delivery", fmt(burst["wall"], 1, " s"),
           "100,000 within 45 s", check(burst["wall"], lambda v: v <= 45) if n == 100_000 else None,
           "" if n == 100_000 or math.isnan(n) else f"run had {n:,.0f}")
-    t.add(f"burst of {fmt(n)}: lateness p50 / p99 / max",
+    t.add(f"burst of {size(n)}: lateness p50 / p99 / max",
           f"{fmt(burst['p50'], 2)} / {fmt(burst['p99'], 2)} / {fmt(burst['max'], 2)} s")
     m = small["messages"]
     sized = m == 10_000
     note = "" if sized or math.isnan(m) else f"run had {m:,.0f}"
-    t.add(f"burst of {fmt(m)}: delivered / s", fmt(small["rate"]), "10,000 at ≥ 3,500/s",
+    t.add(f"burst of {size(m)}: delivered / s", fmt(small["rate"]), "10,000 at ≥ 3,500/s",
           check(small["rate"], lambda v: v >= 3500) if sized else None, note)
-    t.add(f"burst of {fmt(m)}: lateness p50 / p99 / max",
+    t.add(f"burst of {size(m)}: lateness p50 / p99 / max",
           f"{fmt(small['p50'], 2)} / {fmt(small['p99'], 2)} / {fmt(small['max'], 2)} s", "p99 ≤ 3 s",
           check(small["p99"], lambda v: v <= 3) if sized else None, note)
     e = errors["messages"]
     sized = e == 10_000
     note = "" if sized or math.isnan(e) else f"run had {e:,.0f}"
     all_delivered = errors["delivered"] == errors["messages"]
-    t.add(f"burst of {fmt(e)} with e-mail errors: delivered / s; attempts per message",
+    t.add(f"burst of {size(e)} with e-mail errors: delivered / s; attempts per message",
           f"{fmt(errors['rate'])}; {fmt(errors['requests'] / errors['messages'] if errors['messages'] else NAN, 2)}")
-    t.add(f"burst of {fmt(e)} with e-mail errors: lateness p50 / p99 / max",
+    t.add(f"burst of {size(e)} with e-mail errors: lateness p50 / p99 / max",
           f"{fmt(errors['p50'], 2)} / {fmt(errors['p99'], 2)} / {fmt(errors['max'], 2)} s",
           "all delivered, p99 ≤ 5 s, none early",
           check(errors["p99"], lambda v: v <= 5 and all_delivered and errors["early"] == 0) if sized else None, note)
@@ -182,6 +187,11 @@ def main() -> int:
     t.add("api: peak RSS; CPU (k6 phase)",
           f"{fmt(api_rss, 0, ' MiB')}; {fmt(api_cpu, 1, ' s')} = {fmt(api_cpu / api_wall if api_wall else NAN, 2)} cores",
           "≤ 150 MB", check(api_rss, lambda v: v * 1.048576 <= 150))
+    pg_cpu = process.get("postgres_cpu_seconds", NAN)
+    t.add("Postgres backends of the api's pool: CPU (k6 phase)",
+          f"{fmt(pg_cpu, 1, ' s')} = {fmt(pg_cpu / api_wall if api_wall else NAN, 2)} cores")
+    k6_cpu = process.get("k6_cpu_seconds", NAN)
+    t.add("k6 (the load generator, same cores): CPU", f"{fmt(k6_cpu, 1, ' s')} = {fmt(k6_cpu / api_wall if api_wall else NAN, 2)} cores")
     for service in sorted({s for d in (burst, small, errors) for s in d["services"]}):
         peak = max((d["services"].get(service, [NAN])[0] for d in (burst, small, errors)), default=NAN)
         cpu = burst["services"].get(service, [NAN, NAN])
@@ -201,7 +211,7 @@ def main() -> int:
     print()
     print(table)
     plot(folder)
-    print(f"\nwritten: {folder / 'results.md'}, {folder / 'delivery.png'}")
+    print(f"\nwritten: {folder / 'results.md'}" + (f", {folder / 'delivery.png'}" if (folder / "delivery.png").exists() else ""))
     return 0
 
 
@@ -227,6 +237,10 @@ def plot(folder: pathlib.Path) -> None:
         ]
         top.plot(xs, rates, drawstyle="steps-pre", label=f"{label} ({total:,})")
         bottom.plot(xs, [b for _, _, b in data], label=f"{label} ({total:,})")
+    if not top.lines:
+        print("no plot: no delivery timeline was written (see the failed steps)")
+        plt.close(fig)
+        return
     top.set_ylabel("delivered / s")
     top.set_title("Messages due at one instant: delivery rate and backlog (bench_delivery)")
     top.grid(alpha=0.3)

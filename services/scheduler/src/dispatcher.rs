@@ -40,6 +40,8 @@ pub struct RoundReport {
     pub published: usize,
     pub released: usize,
     pub reaped: usize,
+    /// After a short round: how long until the earliest waiting row falls due.
+    pub next_due_in: Option<std::time::Duration>,
 }
 
 #[derive(Clone)]
@@ -103,6 +105,11 @@ impl Dispatcher {
                 report.released =
                     dispatch::release_claims(&mut conn, &unconfirmed, self.clock.now()).await?;
             }
+        }
+        if (report.claimed as i64) < self.claim_batch {
+            report.next_due_in = dispatch::next_due_at(&mut conn)
+                .await?
+                .map(|due| (due - self.clock.now()).to_std().unwrap_or_default());
         }
         metrics::counter!(instruments::TICKS).increment(1);
         metrics::histogram!(instruments::TICK_DURATION).record(started.elapsed().as_secs_f64());

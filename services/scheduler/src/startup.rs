@@ -186,7 +186,12 @@ async fn dispatch_loop(
                     if report.claimed as i64 >= dispatcher.claim_batch {
                         Duration::ZERO
                     } else {
-                        tick
+                        // Wake when the next row falls due if that is before the tick. Rows due
+                        // now but not claimed are another replica's: wait the tick for those.
+                        match report.next_due_in {
+                            Some(due) if !due.is_zero() => due.min(tick),
+                            _ => tick,
+                        }
                     }
                 }
                 Err(RoundError::Broker(err)) => {

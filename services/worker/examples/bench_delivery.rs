@@ -98,6 +98,8 @@ struct Service {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // The stats call below uses the worker crate's TLS-enabled reqwest, which needs a provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let messages: i64 = env_or("BENCH_MESSAGES", 100_000);
     let workers: usize = env_or("BENCH_WORKERS", 1);
     let concurrency: u32 = env_or("BENCH_CONCURRENCY", 128);
@@ -255,6 +257,11 @@ async fn main() -> anyhow::Result<()> {
     }
     std::fs::write(&timeline_path, timeline)?;
     drop(conn);
+    let connection =
+        lapin::Connection::connect(&amqp, lapin::ConnectionProperties::default()).await?;
+    greetings_messaging::Topology::new(&prefix)
+        .delete(&connection.create_channel().await?)
+        .await?;
     let mut admin = AsyncPgConnection::establish(&server).await?;
     diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .execute(&mut admin)

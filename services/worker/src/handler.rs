@@ -6,7 +6,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chrono::Utc;
 use greetings_db::{
     occurrences::delivery::{
         begin_deliveries, complete_deliveries, AttemptRecord, Completion, DeliveryJob, NotStarted,
@@ -141,7 +140,7 @@ impl DeliveryHandler {
 
     async fn deliver(&self, job: DeliveryJob) -> Handled {
         let message = render(&job);
-        let attempt_started = Utc::now();
+        let attempt_started = self.clock.now();
         let (outcome, took) = self.email.send(job.id, &job.email, &message).await;
         let now = self.clock.now();
         let (class, healthy) = match &outcome {

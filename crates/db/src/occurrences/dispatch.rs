@@ -147,6 +147,17 @@ pub async fn release_claims(
     .await
 }
 
+/// When the earliest waiting row falls due (the dispatcher sleeps until then, not a whole
+/// tick, so 09:00 is met to the millisecond); None when nothing waits.
+pub async fn next_due_at(conn: &mut AsyncPgConnection) -> QueryResult<Option<DateTime<Utc>>> {
+    use crate::schema::occurrences::dsl as o;
+    o::occurrences
+        .filter(o::status.eq_any(["scheduled", "retrying"]))
+        .select(diesel::dsl::min(o::due_at))
+        .get_result(conn)
+        .await
+}
+
 /// Rows due but not yet handed to a worker: the backlog gauge.
 pub async fn count_due_unsent(
     conn: &mut AsyncPgConnection,

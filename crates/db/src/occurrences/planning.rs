@@ -186,9 +186,27 @@ async fn write_rows(
         .await
 }
 
-/// Brings a just-created or just-edited user's occurrences in line with its current dates and
-/// zone, for send instants in `(now - catch_up, materialised_until]`. Run it in the same
-/// transaction as the user write.
+/// Plans a brand-new user's occurrences for `(now - catch_up, materialised_until]` and writes
+/// them: nothing exists yet to cancel, so it is one statement. Run it in the transaction that
+/// inserts the user.
+pub async fn plan_new_user_occurrences(
+    conn: &mut AsyncPgConnection,
+    user: &UserRow,
+    policy: &PlanningPolicy,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    let planned = plan_user(
+        user,
+        policy.feb29,
+        now - policy.catch_up,
+        user.materialised_until,
+    );
+    write_planned(conn, user, &planned, policy, now, "NOTHING").await
+}
+
+/// Brings an edited user's occurrences in line with its current dates and zone, for send
+/// instants in `(now - catch_up, materialised_until]`: pending rows no longer planned are
+/// cancelled, the rest rescheduled or created. Run it in the transaction of the user write.
 pub async fn sync_user_occurrences(
     conn: &mut AsyncPgConnection,
     user: &UserRow,
@@ -217,11 +235,24 @@ pub async fn sync_user_occurrences(
     .bind::<Timestamptz, _>(now)
     .execute(conn)
     .await?;
+    write_planned(conn, user, &planned, policy, now, UPSERT_PENDING).await
+}
+
+/// Writes planned rows for a user whose dates are known as of `now`: rows whose send time has
+/// passed are `skipped` (the system learnt of them too late), the rest `scheduled`.
+async fn write_planned(
+    conn: &mut AsyncPgConnection,
+    user: &UserRow,
+    planned: &[PlannedOccurrence],
+    policy: &PlanningPolicy,
+    now: DateTime<Utc>,
+    on_conflict: &str,
+) -> QueryResult<()> {
     let mut rows = NewRows::default();
-    for occurrence in &planned {
+    for occurrence in planned {
         rows.push(user, occurrence, policy, now, "skipped");
     }
-    write_rows(conn, rows, now, UPSERT_PENDING).await?;
+    write_rows(conn, rows, now, on_conflict).await?;
     Ok(())
 }
 

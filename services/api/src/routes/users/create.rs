@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use diesel_async::AsyncConnection;
-use greetings_db::{occurrences::planning::sync_user_occurrences, users};
+use greetings_db::{occurrences::planning::plan_new_user_occurrences, users};
 use uuid::Uuid;
 
 use super::{location_of, map_write_error};
@@ -31,7 +31,7 @@ pub async fn create_user(
             let user = users::insert_user(conn, Uuid::now_v7(), &fields, now + policy.horizon, now)
                 .await
                 .map_err(map_write_error)?;
-            sync_user_occurrences(conn, &user, &policy, now).await?;
+            plan_new_user_occurrences(conn, &user, &policy, now).await?;
             Ok(user)
         })
         .await?;
