@@ -125,7 +125,8 @@ pub async fn reap_stale_leases(
 }
 
 /// Returns claimed rows to waiting at once (their publish failed), so the next tick retries
-/// them without waiting for the lease.
+/// them without waiting for the lease. (The status check is kept unindexable, as in the
+/// delivery module: the batch is found by primary key.)
 pub async fn release_claims(
     conn: &mut AsyncPgConnection,
     claims: &[(Uuid, i32)],
@@ -138,7 +139,7 @@ pub async fn release_claims(
          SET status = CASE WHEN o.attempts > 0 THEN 'retrying' ELSE 'scheduled' END,
              lease_until = NULL, updated_at = $3
          FROM unnest($1::uuid[], $2::int[]) AS c(id, claim_seq)
-         WHERE o.id = c.id AND o.claim_seq = c.claim_seq AND o.status = 'queued'",
+         WHERE o.id = c.id AND o.claim_seq = c.claim_seq AND coalesce(o.status, '') = 'queued'",
     )
     .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
     .bind::<diesel::sql_types::Array<Integer>, _>(seqs)
