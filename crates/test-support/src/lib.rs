@@ -2,9 +2,11 @@
 
 pub mod broker;
 pub mod database;
+pub mod http;
 pub mod poll;
 pub mod private;
 
 pub use broker::TestBroker;
 pub use database::TestDatabase;
+pub use http::http_client;
 pub use poll::eventually;

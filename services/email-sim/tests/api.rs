@@ -41,7 +41,7 @@ async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let server = tokio::spawn(application.run_until_stopped(shutdown.clone()));
     TestApp {
         address,
-        client: reqwest::Client::new(),
+        client: greetings_test_support::http_client(),
         shutdown,
         server: Some(server),
     }

@@ -43,7 +43,7 @@ pub async fn spawn_app_at(at: Option<DateTime<Utc>>) -> TestApp {
     tokio::spawn(app.run_until_stopped(shutdown.clone()));
     TestApp {
         address,
-        client: reqwest::Client::new(),
+        client: greetings_test_support::http_client(),
         _db: db,
         shutdown,
     }

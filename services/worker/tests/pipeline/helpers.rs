@@ -85,7 +85,7 @@ impl Pipeline {
             broker,
             pool,
             sim_url,
-            http: reqwest::Client::new(),
+            http: greetings_test_support::http_client(),
             offset_seconds: (nine() + chrono::Duration::seconds(1) - Utc::now()).num_seconds(),
             shutdown,
         }
