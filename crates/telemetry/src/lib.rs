@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod build_info;
+pub mod cli;
 pub mod db_pool;
 pub mod healthcheck;
 pub mod http_metrics;

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod broker;
+pub mod config;
 pub mod database;
 pub mod http;
 pub mod poll;

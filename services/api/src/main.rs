@@ -3,28 +3,27 @@
 
 use anyhow::Context;
 use greetings_api::{Application, Settings};
-use greetings_telemetry::{build_info::version_line, healthcheck};
+use greetings_telemetry::cli::{self, Command};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let settings = Settings::load()?;
-    greetings_telemetry::logging::init_logging(&settings.log);
-    match std::env::args().nth(1).as_deref() {
-        Some("migrate") => migrate(&settings).await,
-        Some("--version") => {
-            println!(
-                "{}",
-                version_line("greetings-api", env!("CARGO_PKG_VERSION"))
-            );
-            Ok(())
+    let command = cli::parse(
+        "greetings-api",
+        env!("CARGO_PKG_VERSION"),
+        &["migrate"],
+        Settings::load,
+        |s| &s.http.listen,
+    )?;
+    match command {
+        None => Ok(()),
+        Some(Command::Serve(settings)) => {
+            greetings_telemetry::logging::init_logging(&settings.log);
+            serve(settings).await
         }
-        Some("healthcheck") => healthcheck::check(&settings.http.listen, "/health/ready"),
-        None | Some("serve") => serve(settings).await,
-        Some(other) => {
-            anyhow::bail!(
-                "unknown command '{other}' (expected: serve, migrate, healthcheck, --version)"
-            )
+        Some(Command::Own(_migrate, settings)) => {
+            greetings_telemetry::logging::init_logging(&settings.log);
+            migrate(&settings).await
         }
     }
 }
