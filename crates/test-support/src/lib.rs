@@ -6,6 +6,7 @@ pub mod database;
 pub mod http;
 pub mod poll;
 pub mod private;
+pub mod users;
 
 pub use broker::TestBroker;
 pub use database::TestDatabase;

@@ -4,28 +4,19 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use diesel_async::AsyncConnection;
 use greetings_db::{
-    occurrences::{
-        dispatch, find_occurrence,
-        planning::{sync_user_occurrences, PlanningPolicy},
-    },
-    users::{insert_user, UserFields},
+    occurrences::{dispatch, find_occurrence},
+    users::UserFields,
     DatabaseSettings, DbPool,
 };
-use greetings_domain::{calendar::Feb29Policy, Clock};
+use greetings_domain::Clock;
 use greetings_messaging::{DeliveryMessage, Publisher};
 use greetings_scheduler::{dispatcher::Dispatcher, materialiser::Materialiser};
-use greetings_test_support::{TestBroker, TestDatabase};
+use greetings_test_support::{
+    users::{self, default_policy},
+    TestBroker, TestDatabase,
+};
 use uuid::Uuid;
-
-fn policy() -> PlanningPolicy {
-    PlanningPolicy {
-        feb29: Feb29Policy::Feb28,
-        catch_up: Duration::hours(48),
-        horizon: Duration::hours(72),
-    }
-}
 
 fn pool(db: &TestDatabase) -> DbPool {
     greetings_db::connect(&DatabaseSettings {
@@ -51,15 +42,9 @@ async fn create_user(pool: &DbPool, zone: &str, birthday: NaiveDate, now: DateTi
         anniversary: None,
         location: None,
     };
-    let mut conn = pool.get().await.unwrap();
-    let policy = policy();
-    conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-        let user = insert_user(conn, Uuid::now_v7(), &fields, now + policy.horizon, now).await?;
-        sync_user_occurrences(conn, &user, &policy, now).await?;
-        Ok(user.id)
-    })
-    .await
-    .unwrap()
+    users::create_user(pool, &fields, &default_policy(), now)
+        .await
+        .id
 }
 
 /// No worker consumes in these tests, so a long lease keeps published claims from being
@@ -263,7 +248,7 @@ async fn after_five_days_of_downtime_the_last_48_hours_are_caught_up_earliest_fi
     let materialiser = Materialiser {
         pool: pool.clone(),
         clock: Clock::frozen(back),
-        policy: policy(),
+        policy: default_policy(),
         batch_users: 2,
     };
     let done = materialiser.run_until_done().await.unwrap();

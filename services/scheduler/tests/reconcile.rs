@@ -3,30 +3,23 @@
 //! each extra delivery once.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use greetings_db::{
     occurrences::{
         delivery::{begin_deliveries, complete_deliveries, AttemptRecord, Completion, Outcome},
         dispatch::claim_due,
-        find_occurrence,
-        planning::{sync_user_occurrences, PlanningPolicy},
-        OccurrenceRow,
+        find_occurrence, OccurrenceRow,
     },
-    users::{insert_user, UserFields},
+    users::UserFields,
     DatabaseSettings, DbPool,
 };
-use greetings_domain::{calendar::Feb29Policy, Clock};
+use greetings_domain::Clock;
 use greetings_scheduler::{reconciler::Reconciler, settings::ReconcileSettings};
-use greetings_test_support::TestDatabase;
+use greetings_test_support::{
+    users::{self, default_policy},
+    TestDatabase,
+};
 use uuid::Uuid;
-
-fn policy() -> PlanningPolicy {
-    PlanningPolicy {
-        feb29: Feb29Policy::Feb28,
-        catch_up: Duration::hours(48),
-        horizon: Duration::hours(72),
-    }
-}
 
 fn pool(db: &TestDatabase) -> DbPool {
     greetings_db::connect(&DatabaseSettings {
@@ -52,17 +45,8 @@ async fn user_born_on_15_march(pool: &DbPool, zone: &str, now: DateTime<Utc>) ->
         anniversary: None,
         location: None,
     };
+    let user = users::create_user(pool, &fields, &default_policy(), now).await;
     let mut conn = pool.get().await.unwrap();
-    let policy = policy();
-    let user = conn
-        .transaction::<_, diesel::result::Error, _>(async |conn| {
-            let user =
-                insert_user(conn, Uuid::now_v7(), &fields, now + policy.horizon, now).await?;
-            sync_user_occurrences(conn, &user, &policy, now).await?;
-            Ok(user)
-        })
-        .await
-        .unwrap();
     let rows = greetings_db::occurrences::list_occurrences(
         &mut conn,
         &greetings_db::occurrences::OccurrenceFilter {

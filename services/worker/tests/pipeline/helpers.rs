@@ -3,14 +3,8 @@
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel_async::AsyncConnection;
-use greetings_db::{
-    occurrences::planning::{sync_user_occurrences, PlanningPolicy},
-    users::{insert_user, UserFields},
-    DatabaseSettings, DbPool,
-};
-use greetings_domain::calendar::Feb29Policy;
-use greetings_test_support::{eventually, TestBroker, TestDatabase};
+use greetings_db::{users::UserFields, DatabaseSettings, DbPool};
+use greetings_test_support::{eventually, users, TestBroker, TestDatabase};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -94,12 +88,7 @@ impl Pipeline {
     /// Creates `count` users (as the api would, a day before) whose birthday is due at `nine()`.
     pub async fn create_due_users(&self, count: usize) -> Vec<Uuid> {
         let created = nine() - chrono::Duration::days(1);
-        let policy = PlanningPolicy {
-            feb29: Feb29Policy::Feb28,
-            catch_up: chrono::Duration::hours(48),
-            horizon: chrono::Duration::hours(72),
-        };
-        let mut conn = self.pool.get().await.unwrap();
+        let policy = users::default_policy();
         let mut ids = Vec::with_capacity(count);
         for i in 0..count {
             let fields = UserFields {
@@ -111,22 +100,11 @@ impl Pipeline {
                 anniversary: None,
                 location: None,
             };
-            let id = conn
-                .transaction::<_, diesel::result::Error, _>(async |conn| {
-                    let user = insert_user(
-                        conn,
-                        Uuid::now_v7(),
-                        &fields,
-                        created + policy.horizon,
-                        created,
-                    )
-                    .await?;
-                    sync_user_occurrences(conn, &user, &policy, created).await?;
-                    Ok(user.id)
-                })
-                .await
-                .unwrap();
-            ids.push(id);
+            ids.push(
+                users::create_user(&self.pool, &fields, &policy, created)
+                    .await
+                    .id,
+            );
         }
         ids
     }
