@@ -11,7 +11,7 @@
 import http from 'k6/http';
 import { check, sleep } from 'k6';
 import exec from 'k6/execution';
-import { API, RUN_ID, SCENARIO, envInt, pick } from './lib/config.js';
+import { API, API_KEY, RUN_ID, SCENARIO, envInt, pick } from './lib/config.js';
 import * as api from './lib/api.js';
 import { patchBody, userBody } from './lib/data.js';
 import { stat, summary } from './lib/summary.js';
@@ -183,7 +183,7 @@ export function crud() {
 // --- bench: closed loop, no think time, no body parsing (k6 shares the 2 cores) ----------
 
 const BENCH_PARAMS = {
-  headers: { 'Content-Type': 'application/json' },
+  headers: Object.assign({ 'Content-Type': 'application/json' }, API_KEY ? { Authorization: `Bearer ${API_KEY}` } : {}),
   responseType: 'none',
 };
 

@@ -155,7 +155,14 @@ for w in json.load(sys.stdin)["waves"]:
     cat "$logs/migrate.log" >&2
     return 1
   }
-  start api greetings-api "$logs/api.log" "${common[@]}" "GREETINGS__HTTP__LISTEN=127.0.0.1:$api_port"
+  # One key for k6 with every scope; k6 is one client with one key, so the rate limits (meant
+  # for many clients) are lifted for the run.
+  local api_key
+  api_key=$(env "${common[@]}" "$bin/greetings-api" keys create --name "k6-$tag" \
+    --scopes users:read,users:write,admin 2>>"$logs/migrate.log") || return 1
+  start api greetings-api "$logs/api.log" "${common[@]}" "GREETINGS__HTTP__LISTEN=127.0.0.1:$api_port" \
+    GREETINGS__RATE_LIMIT__PER_KEY_PER_SECOND=1000000 GREETINGS__RATE_LIMIT__PER_KEY_BURST=1000000 \
+    GREETINGS__RATE_LIMIT__PER_ADDRESS_PER_SECOND=1000000 GREETINGS__RATE_LIMIT__PER_ADDRESS_BURST=1000000
   if [ "$suite" != api ]; then
     start email-sim greetings-email-sim "$logs/email-sim.log" "${common[@]}" "GREETINGS__HTTP__LISTEN=127.0.0.1:$sim_port"
     start scheduler greetings-scheduler "$logs/scheduler.log" "${common[@]}" "GREETINGS__HTTP__LISTEN=127.0.0.1:$scheduler_port"
@@ -175,7 +182,7 @@ for w in json.load(sys.stdin)["waves"]:
     K6_WEB_DASHBOARD_EXPORT="reports/k6-$tag.html" \
     SCENARIO="$scenario" RUN_ID="$run_id" REPORT_DIR=reports PLAN="$plan" \
     CLOCK_OFFSET_SECONDS="$offset" SOAK_MINUTES="$soak_minutes" \
-    API_URL="http://127.0.0.1:$api_port" SIM_URL="http://127.0.0.1:$sim_port" \
+    API_URL="http://127.0.0.1:$api_port" API_KEY="$api_key" SIM_URL="http://127.0.0.1:$sim_port" \
     SCHEDULER_URL="http://127.0.0.1:$scheduler_port" WORKER_URL="http://127.0.0.1:$worker_port" \
     timeout --signal=INT --kill-after=30 "$limit" \
     "$k6" run --quiet --no-color ${K6_ARGS:-} "k6/$suite.js" || rc=$?

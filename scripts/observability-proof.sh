@@ -138,6 +138,9 @@ wait_for() { # what, url, seconds
 step "start: database $db, prefix $prefix, clock offset ${offset}s (09:00Z $due_date in ${lead}s)"
 scripts/ensure-services.sh >/dev/null
 env "${common[@]}" "$bin/greetings-api" migrate >"$work/migrate.log" 2>&1 || fail "migrate"
+api_key=$(env "${common[@]}" "$bin/greetings-api" keys create --name proof \
+  --scopes users:read,users:write 2>>"$work/migrate.log") || fail "minting an API key"
+auth=(-H "Authorization: Bearer $api_key")
 
 start email-sim GREETINGS__HTTP__LISTEN="127.0.0.1:$sim_port" \
   GREETINGS__LATENCY__MIN_MS=10 GREETINGS__LATENCY__MAX_MS=120 \
@@ -191,7 +194,7 @@ create_user() { # email, zone, birthday, [anniversary]
   body=$(jq -nc --arg e "$1" --arg z "$2" --arg b "$3" --arg a "${4:-}" \
     '{firstName: "Proof", lastName: "Person", email: $e, timezone: $z, birthday: $b}
      + (if $a == "" then {} else {anniversary: $a} end)')
-  curl -fsS -X POST "$api/users" -H 'content-type: application/json' -d "$body" | jq -r .id
+  curl -fsS -X POST "$api/users" "${auth[@]}" -H 'content-type: application/json' -d "$body" | jq -r .id
 }
 step "workload: users due at 09:00Z $due_date, through a flaky e-mail simulator"
 zones=(UTC Etc/UTC Africa/Abidjan Atlantic/Reykjavik)
@@ -207,8 +210,8 @@ done
 late_ids=()
 for i in 1 2 3 4; do late_ids+=("$(create_user "late-$i@proof.example" UTC "1992-${next_date:5}")"); done
 # Client errors, so the status label has more than one value.
-bad=$(curl -sS -o /dev/null -w '%{http_code}' "$api/users/not-a-uuid")
-missing=$(curl -sS -o /dev/null -w '%{http_code}' "$api/users/$(python3 -c 'import uuid; print(uuid.uuid4())')")
+bad=$(curl -sS -o /dev/null -w '%{http_code}' "${auth[@]}" "$api/users/not-a-uuid")
+missing=$(curl -sS -o /dev/null -w '%{http_code}' "${auth[@]}" "$api/users/$(python3 -c 'import uuid; print(uuid.uuid4())')")
 [ "$bad/$missing" = 400/404 ] || fail "expected 400 and 404, got $bad and $missing"
 left=$((t0 - $(svc_now)))
 echo "created $users users ($due occurrences due), ${left}s before 09:00"
@@ -273,7 +276,7 @@ echo "lateness (s) p50 / p99 / max in Postgres:    $(sql "SELECT round(percentil
 echo "e-mail error ratio, recording rule (5m):     $(promq 'greetings:email_requests:error_ratio_rate5m')"
 echo "api p99 (s), recording rule (5m):            $(promq 'greetings:http_request_duration_seconds:p99_rate5m{job="greetings-api"}')"
 echo "GET /api/v1/metrics:"
-curl -fsS "$api/metrics" | jq -c '{occurrences: .occurrences.byStatus, dueUnsent, promise, apiLatencySeconds}'
+curl -fsS "${auth[@]}" "$api/metrics" | jq -c '{occurrences: .occurrences.byStatus, dueUnsent, promise, apiLatencySeconds}'
 echo "alerts firing or pending:"
 curl -fsS "$prom/api/v1/alerts" | jq -r '.data.alerts[] | "  \(.state)\t\(.labels.alertname)\t\(.labels.severity)"' | sort -u
 

@@ -13,6 +13,10 @@ export EMAIL_SERVICE_URL=${EMAIL_SERVICE_URL:-http://127.0.0.1:8025}
 export GREETINGS__LOG__FORMAT=${GREETINGS__LOG__FORMAT:-pretty}
 
 "$bin/greetings-api" migrate
+# A key for this session with every scope (the api refuses to start without a live key);
+# revoke old ones with `greetings-api keys list` / `keys revoke ID`.
+api_key=$("$bin/greetings-api" keys create --name make-run --scopes users:read,users:write,admin)
+echo "$api_key" >.run/api-key
 
 pids=()
 start() { # name, binary
@@ -33,6 +37,8 @@ done
 cat <<EOT
 greetings is running (logs in .run/):
   api          http://127.0.0.1:8080/api/v1/users   metrics http://127.0.0.1:8080/metrics
+               API key (also in .run/api-key): $api_key
+               curl -H "Authorization: Bearer \$(cat .run/api-key)" http://127.0.0.1:8080/api/v1/users
   scheduler    http://127.0.0.1:9091/metrics
   worker       http://127.0.0.1:9092/metrics
   email-sim    http://127.0.0.1:8025/stats

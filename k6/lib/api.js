@@ -4,9 +4,12 @@
 
 import http from 'k6/http';
 import { check } from 'k6';
-import { API, SIM } from './config.js';
+import { API, API_KEY, SIM } from './config.js';
 
-const JSON_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json' };
+const JSON_HEADERS = Object.assign(
+  { 'Content-Type': 'application/json', Accept: 'application/json' },
+  API_KEY ? { Authorization: `Bearer ${API_KEY}` } : {},
+);
 
 function params(endpoint, name, extra = {}) {
   return Object.assign({ headers: JSON_HEADERS, tags: { endpoint, name } }, extra);

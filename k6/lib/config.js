@@ -5,6 +5,8 @@ export const RUN_ID = __ENV.RUN_ID || `${Date.now().toString(36)}`;
 export const REPORT_DIR = __ENV.REPORT_DIR || 'reports';
 
 export const API = (__ENV.API_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+/** The API key sent as `Authorization: Bearer` (scripts/k6.sh mints one per run). */
+export const API_KEY = __ENV.API_KEY || '';
 export const SIM = (__ENV.SIM_URL || 'http://127.0.0.1:8025').replace(/\/$/, '');
 export const SCHEDULER = (__ENV.SCHEDULER_URL || 'http://127.0.0.1:9091').replace(/\/$/, '');
 export const WORKER = (__ENV.WORKER_URL || 'http://127.0.0.1:9092').replace(/\/$/, '');

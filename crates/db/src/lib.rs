@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod api_keys;
 pub mod migrations;
 pub mod occurrences;
 pub mod pool;

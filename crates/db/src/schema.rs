@@ -1,6 +1,18 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    api_keys (id) {
+        id -> Uuid,
+        name -> Text,
+        prefix -> Text,
+        key_sha256 -> Bytea,
+        scopes -> Array<Nullable<Text>>,
+        created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     delivery_attempts (id) {
         id -> Int8,
         occurrence_id -> Uuid,
@@ -57,4 +69,4 @@ diesel::table! {
 diesel::joinable!(delivery_attempts -> occurrences (occurrence_id));
 diesel::joinable!(occurrences -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(delivery_attempts, occurrences, users,);
+diesel::allow_tables_to_appear_in_same_query!(api_keys, delivery_attempts, occurrences, users,);

@@ -1,5 +1,6 @@
 //! `greetings-api` serves the API; `greetings-api migrate` applies migrations and exits;
-//! `greetings-api healthcheck` exits 0 when the running api on this host is ready.
+//! `greetings-api healthcheck` exits 0 when the running api on this host is ready;
+//! `greetings-api keys create|list|revoke` manages API keys.
 
 use anyhow::Context;
 use greetings_api::{Application, Settings};
@@ -11,7 +12,7 @@ async fn main() -> anyhow::Result<()> {
     let command = cli::parse(
         "greetings-api",
         env!("CARGO_PKG_VERSION"),
-        &["migrate"],
+        &["migrate", "keys"],
         Settings::load,
         |s| &s.http.listen,
     )?;
@@ -20,6 +21,10 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Serve(settings)) => {
             greetings_telemetry::logging::init_logging(&settings.log);
             serve(settings).await
+        }
+        Some(Command::Own("keys", settings)) => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            greetings_api::keys_cli::run(&settings, &args).await
         }
         Some(Command::Own(_migrate, settings)) => {
             greetings_telemetry::logging::init_logging(&settings.log);

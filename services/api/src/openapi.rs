@@ -5,7 +5,7 @@
 use actix_web::{HttpResponse, Responder};
 use utoipa::OpenApi;
 
-use crate::{dto, problem, routes};
+use crate::{auth::openapi::ApiKeySecurity, dto, problem, routes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -33,6 +33,7 @@ use crate::{dto, problem, routes};
         routes::health::ready,
     ),
     components(schemas(problem::Problem, problem::FieldError, dto::UserIn, dto::UserPatch, dto::UserOut)),
+    modifiers(&ApiKeySecurity),
     tags(
         (name = "users", description = "People and their dates"),
         (name = "messages", description = "Occurrences: one message per user, kind and local date"),

@@ -38,6 +38,14 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    #[error("this API key lacks the {0} scope")]
+    Forbidden(crate::auth::Scope),
+    #[error("too many requests: retry after {retry_after_seconds} s")]
+    RateLimited { retry_after_seconds: u64 },
+    #[error("the request took longer than {} ms", .0.as_millis())]
+    TimedOut(std::time::Duration),
     #[error("the service is temporarily unable to handle the request")]
     Unavailable,
     #[error("internal error")]
@@ -69,6 +77,10 @@ impl ApiError {
             Self::InvalidParameter(_) => "invalid-parameter",
             Self::NotFound(_) => "not-found",
             Self::Conflict { code, .. } => code,
+            Self::Unauthenticated(_) => "unauthenticated",
+            Self::Forbidden(_) => "forbidden",
+            Self::RateLimited { .. } => "rate-limited",
+            Self::TimedOut(_) => "request-timeout",
             Self::Unavailable => "service-unavailable",
             Self::Internal(_) => "internal-error",
         }
@@ -83,6 +95,10 @@ impl ApiError {
             Self::InvalidParameter(_) => "Invalid parameter",
             Self::NotFound(_) => "Not found",
             Self::Conflict { .. } => "Conflict",
+            Self::Unauthenticated(_) => "Unauthenticated",
+            Self::Forbidden(_) => "Forbidden",
+            Self::RateLimited { .. } => "Too many requests",
+            Self::TimedOut(_) => "Request timed out",
             Self::Unavailable => "Service unavailable",
             Self::Internal(_) => "Internal server error",
         }
@@ -102,7 +118,10 @@ impl ResponseError for ApiError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TimedOut(_) | Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -119,8 +138,19 @@ impl ResponseError for ApiError {
         let status = self.status_code();
         let code = self.code();
         let mut response = HttpResponse::build(status);
-        if matches!(self, Self::Unavailable) {
-            response.insert_header(("Retry-After", "1"));
+        match self {
+            Self::Unavailable | Self::TimedOut(_) => {
+                response.insert_header(("Retry-After", "1"));
+            }
+            Self::RateLimited {
+                retry_after_seconds,
+            } => {
+                response.insert_header(("Retry-After", retry_after_seconds.to_string()));
+            }
+            Self::Unauthenticated(_) => {
+                response.insert_header(("WWW-Authenticate", "Bearer"));
+            }
+            _ => {}
         }
         response
             .content_type("application/problem+json")

@@ -5,11 +5,15 @@ use greetings_db::{occurrences::planning::PlanningSettings, DatabaseSettings};
 use greetings_telemetry::{ClockSettings, ShutdownSettings, TelemetrySettings};
 use serde::Deserialize;
 
+use crate::auth::rate_limit::RateLimitSettings;
+
 pub const DEFAULTS: &str = include_str!("../config/default.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
     pub http: ApiHttpSettings,
+    pub auth: AuthSettings,
+    pub rate_limit: RateLimitSettings,
     pub database: DatabaseSettings,
     pub planning: PlanningSettings,
     pub clock: ClockSettings,
@@ -22,6 +26,13 @@ pub struct ApiHttpSettings {
     pub listen: String,
     pub max_body_bytes: usize,
     pub workers: usize,
+    pub request_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    pub disabled: bool,
+    pub cache_seconds: u64,
 }
 
 impl Settings {
@@ -36,6 +47,10 @@ impl Settings {
         if self.http.max_body_bytes < 1024 {
             bail!("http.max_body_bytes must be at least 1024");
         }
+        if self.http.request_timeout_ms == 0 {
+            bail!("http.request_timeout_ms must be at least 1");
+        }
+        self.rate_limit.validate()?;
         if self.database.max_connections == 0 {
             bail!("database.max_connections must be at least 1");
         }

@@ -3,9 +3,9 @@
 
 use std::{net::TcpListener, time::Duration};
 
-use actix_web::{dev::Server, web, App, HttpServer};
-use anyhow::Context;
-use greetings_db::DbPool;
+use actix_web::{dev::Server, middleware::from_fn, web, App, HttpServer};
+use anyhow::{bail, Context};
+use greetings_db::{api_keys, DbPool};
 use greetings_telemetry::{
     db_pool,
     http_metrics::{self, HttpMetrics},
@@ -13,13 +13,25 @@ use greetings_telemetry::{
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::{problem::ApiError, routes, settings::Settings, state::AppState};
+use crate::{
+    auth::{
+        guard::{self, Guard},
+        rate_limit::RateLimits,
+        Authenticator,
+    },
+    problem::ApiError,
+    request_timeout::{self, RequestTimeout},
+    routes,
+    settings::Settings,
+    state::AppState,
+};
 
 pub struct Application {
     port: u16,
     server: Server,
     grace: Duration,
     pool: DbPool,
+    guard: web::Data<Guard>,
 }
 
 impl Application {
@@ -29,6 +41,13 @@ impl Application {
         let port = listener.local_addr()?.port();
         let pool =
             greetings_db::connect(&settings.database).context("database: building the pool")?;
+        let guard = web::Data::new(Guard::new(
+            authenticator(&settings, &pool).await?,
+            RateLimits::new(&settings.rate_limit),
+        ));
+        let timeout = web::Data::new(RequestTimeout(Duration::from_millis(
+            settings.http.request_timeout_ms,
+        )));
         let state = AppState {
             pool: pool.clone(),
             clock: settings.clock.clock(),
@@ -41,9 +60,15 @@ impl Application {
         let latency = web::Data::new(LatencyWindow::new());
         let max_body = settings.http.max_body_bytes;
         let grace = Duration::from_secs(settings.shutdown.grace_seconds);
+        let app_guard = guard.clone();
         let mut server = HttpServer::new(move || {
+            // Outermost first on the way in: metrics see every answer, including 401/429/503.
             App::new()
+                .wrap(from_fn(guard::guard))
+                .wrap(from_fn(request_timeout::enforce))
                 .wrap(HttpMetrics)
+                .app_data(app_guard.clone())
+                .app_data(timeout.clone())
                 .app_data(web::Data::new(state.clone()))
                 .app_data(web::Data::new(metrics.clone()))
                 .app_data(latency.clone())
@@ -74,6 +99,7 @@ impl Application {
             server,
             grace,
             pool,
+            guard,
         })
     }
 
@@ -86,6 +112,7 @@ impl Application {
         let handle = self.server.handle();
         let grace = self.grace;
         let pool = self.pool;
+        tokio::spawn(forget_idle_rate_limits(self.guard, shutdown.clone()));
         tokio::spawn(db_pool::watch(
             move || pool.status().into(),
             shutdown.clone(),
@@ -96,5 +123,46 @@ impl Application {
             handle.stop(true).await;
         });
         self.server.await.context("api server")
+    }
+}
+
+/// The authenticator, or `None` when `auth.disabled` is set. Refuses to start with auth on and
+/// no live key: an api that answers 401 to everyone is a misconfiguration, not a state to run in.
+async fn authenticator(
+    settings: &Settings,
+    pool: &DbPool,
+) -> anyhow::Result<Option<Authenticator>> {
+    if settings.auth.disabled {
+        tracing::warn!(
+            "auth.disabled is set: every API route is open to anyone who can reach this address \
+             (local development only)"
+        );
+        return Ok(None);
+    }
+    let mut conn = pool
+        .get()
+        .await
+        .context("database: checking for a live API key at start")?;
+    if api_keys::count_live_keys(&mut conn).await? == 0 {
+        bail!(
+            "auth: no live API key. Mint one with `greetings-api keys create --name NAME \
+             --scopes users:read,users:write,admin`, or set auth.disabled = true \
+             (GREETINGS__AUTH__DISABLED=true) for local development only"
+        );
+    }
+    Ok(Some(Authenticator::new(
+        pool.clone(),
+        Duration::from_secs(settings.auth.cache_seconds),
+    )))
+}
+
+/// Every minute, drops the rate-limit buckets of keys and addresses that have gone quiet.
+async fn forget_idle_rate_limits(guard: web::Data<Guard>, shutdown: CancellationToken) {
+    let mut every = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = every.tick() => guard.limits().forget_idle(),
+        }
     }
 }

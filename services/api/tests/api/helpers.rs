@@ -1,13 +1,16 @@
 //! `spawn_app()`: the api in-process on port 0 with a database of its own.
 
 use chrono::{DateTime, Utc};
-use greetings_api::{settings::DEFAULTS, Application, Settings};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use greetings_api::{auth::Scope, keys_cli::create_key, settings::DEFAULTS, Application, Settings};
 use greetings_test_support::TestDatabase;
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
 pub struct TestApp {
     pub address: String,
+    /// A key with every scope, sent by the request helpers below.
+    pub key: String,
     pub client: reqwest::Client,
     pub _db: TestDatabase,
     shutdown: CancellationToken,
@@ -20,21 +23,30 @@ impl Drop for TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
-    spawn_app_at(None).await
+    spawn_app_with(|_| {}).await
 }
 
 /// The app with its clock set so that "now" is `at` (approximately; the clock keeps running).
 pub async fn spawn_app_at(at: Option<DateTime<Utc>>) -> TestApp {
+    spawn_app_with(|settings| {
+        if let Some(at) = at {
+            settings.clock.offset_seconds = (at - Utc::now()).num_seconds();
+        }
+    })
+    .await
+}
+
+/// The app with settings adjusted by `configure` (after the test defaults are applied).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let db = TestDatabase::create().await;
+    let key = mint_key(&db.url, &Scope::ALL).await;
     let mut settings: Settings =
         greetings_telemetry::load_settings(DEFAULTS).expect("default settings");
     settings.http.listen = "127.0.0.1:0".into();
     settings.http.workers = 2;
     settings.database.url = db.url.clone();
     settings.shutdown.grace_seconds = 1;
-    if let Some(at) = at {
-        settings.clock.offset_seconds = (at - Utc::now()).num_seconds();
-    }
+    configure(&mut settings);
     let app = Application::build(settings)
         .await
         .expect("building the app");
@@ -43,10 +55,20 @@ pub async fn spawn_app_at(at: Option<DateTime<Utc>>) -> TestApp {
     tokio::spawn(app.run_until_stopped(shutdown.clone()));
     TestApp {
         address,
+        key,
         client: greetings_test_support::http_client(),
         _db: db,
         shutdown,
     }
+}
+
+/// Mints a key with `scopes` in the database at `url`, as `greetings-api keys create` does.
+pub async fn mint_key(url: &str, scopes: &[Scope]) -> String {
+    let mut conn = AsyncPgConnection::establish(url).await.expect("connecting");
+    create_key(&mut conn, "tests", scopes, Utc::now())
+        .await
+        .expect("minting a key")
+        .1
 }
 
 pub fn user_body(email: &str) -> Value {
@@ -68,6 +90,7 @@ impl TestApp {
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
         self.client
             .post(self.url(path))
+            .bearer_auth(&self.key)
             .json(body)
             .send()
             .await
@@ -80,7 +103,10 @@ impl TestApp {
         path: &str,
         body: Option<&Value>,
     ) -> reqwest::Response {
-        let mut request = self.client.request(method, self.url(path));
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(&self.key);
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -90,6 +116,7 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
+            .bearer_auth(&self.key)
             .send()
             .await
             .expect("request")

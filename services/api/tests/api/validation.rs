@@ -38,6 +38,7 @@ fn field_errors(problem: &Value) -> Vec<(String, String)> {
 async fn post_raw(app: &TestApp, body: &str) -> reqwest::Response {
     app.client
         .post(app.url("/api/v1/users"))
+        .bearer_auth(&app.key)
         .header("content-type", "application/json")
         .body(body.to_owned())
         .send()
@@ -187,6 +188,7 @@ async fn a_body_that_is_not_json_is_refused_with_415() {
     let response = app
         .client
         .post(app.url("/api/v1/users"))
+        .bearer_auth(&app.key)
         .header("content-type", "text/plain")
         .body("hello")
         .send()

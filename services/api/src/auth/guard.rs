@@ -1,0 +1,85 @@
+//! The request guard in front of every route: looks up what the route needs, applies the
+//! per-address limit (before any key is checked, so floods of bad keys are limited too),
+//! authenticates the key (401), checks its scope (403) and applies the per-key limit (429).
+
+use std::sync::Arc;
+
+use actix_web::{
+    body::MessageBody,
+    dev::{ServiceRequest, ServiceResponse},
+    http::header::AUTHORIZATION,
+    middleware::Next,
+    web, Error, HttpMessage,
+};
+
+use super::{rate_limit::RateLimits, required_access, Access, Authenticator, Caller, Scope};
+use crate::problem::ApiError;
+
+pub struct Guard {
+    /// `None` when `auth.disabled` is set: every route is open (rate limits still apply).
+    authenticator: Option<Authenticator>,
+    limits: RateLimits,
+}
+
+impl Guard {
+    pub fn new(authenticator: Option<Authenticator>, limits: RateLimits) -> Self {
+        Self {
+            authenticator,
+            limits,
+        }
+    }
+
+    pub fn limits(&self) -> &RateLimits {
+        &self.limits
+    }
+
+    async fn admit(
+        &self,
+        req: &ServiceRequest,
+        scope: Scope,
+    ) -> Result<Option<Arc<Caller>>, ApiError> {
+        if scope.is_rate_limited() {
+            if let Some(peer) = req.peer_addr() {
+                self.limits.check_address(peer.ip())?;
+            }
+        }
+        let Some(authenticator) = &self.authenticator else {
+            return Ok(None);
+        };
+        let header = req
+            .headers()
+            .get(AUTHORIZATION)
+            .map(|value| value.to_str().unwrap_or_default());
+        let caller = authenticator.authenticate(header).await?;
+        if !caller.may(scope) {
+            return Err(ApiError::Forbidden(scope));
+        }
+        if scope.is_rate_limited() {
+            self.limits.check_key(caller.key_id)?;
+        }
+        Ok(Some(caller))
+    }
+}
+
+/// Middleware (`middleware::from_fn`): admits the request or answers with a problem.
+pub async fn guard(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let Access::Requires(scope) = required_access(req.method(), req.path()) else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let guard = req
+        .app_data::<web::Data<Guard>>()
+        .cloned()
+        .expect("the guard's state is registered with the app");
+    match guard.admit(&req, scope).await {
+        Ok(caller) => {
+            if let Some(caller) = caller {
+                req.extensions_mut().insert(caller);
+            }
+            Ok(next.call(req).await?.map_into_left_body())
+        }
+        Err(problem) => Ok(req.error_response(problem).map_into_right_body()),
+    }
+}
