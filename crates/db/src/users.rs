@@ -40,6 +40,29 @@ pub struct UserFields {
 }
 
 impl UserRow {
+    /// The row a new user will have once inserted.
+    pub fn new(
+        id: Uuid,
+        fields: UserFields,
+        materialised_until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            first_name: fields.first_name,
+            last_name: fields.last_name,
+            email: fields.email,
+            timezone: fields.timezone,
+            birthday: fields.birthday,
+            anniversary: fields.anniversary,
+            location: fields.location,
+            materialised_until,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        }
+    }
+
     pub fn fields(&self) -> UserFields {
         UserFields {
             first_name: self.first_name.clone(),

@@ -1,11 +1,10 @@
-//! Creating users the way the api does (user row and its occurrences in one transaction), for
+//! Creating users the way the api does (user row and its occurrences written together), for
 //! tests of the scheduler and worker that have no api in front of them.
 
 use chrono::{DateTime, Duration, Utc};
-use diesel_async::AsyncConnection;
 use greetings_db::{
-    occurrences::planning::{plan_new_user_occurrences, PlanningPolicy},
-    users::{insert_user, UserFields, UserRow},
+    occurrences::planning::{insert_user_with_occurrences, PlanningPolicy},
+    users::{UserFields, UserRow},
     DbPool,
 };
 use greetings_domain::calendar::Feb29Policy;
@@ -27,18 +26,7 @@ pub async fn create_user(
     now: DateTime<Utc>,
 ) -> UserRow {
     let mut conn = pool.get().await.expect("a pooled connection");
-    conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-        let user = insert_user(
-            conn,
-            uuid::Uuid::now_v7(),
-            fields,
-            now + policy.horizon,
-            now,
-        )
-        .await?;
-        plan_new_user_occurrences(conn, &user, policy, now).await?;
-        Ok(user)
-    })
-    .await
-    .expect("creating a user")
+    insert_user_with_occurrences(&mut conn, uuid::Uuid::now_v7(), fields, policy, now)
+        .await
+        .expect("creating a user")
 }

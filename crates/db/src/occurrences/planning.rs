@@ -13,11 +13,11 @@ use diesel::{
     prelude::*,
     sql_types::{Array, Date, Nullable, Text, Timestamptz, Uuid as SqlUuid},
 };
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use greetings_domain::{calendar, Feb29Policy, OccasionKind, PlannedOccurrence, Timezone};
 use uuid::Uuid;
 
-use crate::users::UserRow;
+use crate::users::{self, UserFields, UserRow};
 
 /// The planning rules a deployment chose.
 #[derive(Debug, Clone, Copy)]
@@ -186,22 +186,33 @@ async fn write_rows(
         .await
 }
 
-/// Plans a brand-new user's occurrences for `(now - catch_up, materialised_until]` and writes
-/// them: nothing exists yet to cancel, so it is one statement. Run it in the transaction that
-/// inserts the user.
-pub async fn plan_new_user_occurrences(
+/// Inserts a new user (`id`, created `now`) and its occurrences up to the horizon. Most new
+/// users have no occasion inside the horizon: for them this is one autocommitted INSERT, with
+/// no BEGIN and COMMIT round trips; otherwise both writes share one transaction.
+pub async fn insert_user_with_occurrences(
     conn: &mut AsyncPgConnection,
-    user: &UserRow,
+    id: Uuid,
+    fields: &UserFields,
     policy: &PlanningPolicy,
     now: DateTime<Utc>,
-) -> QueryResult<()> {
+) -> QueryResult<UserRow> {
+    let materialised_until = now + policy.horizon;
+    let user = UserRow::new(id, fields.clone(), materialised_until, now);
     let planned = plan_user(
-        user,
+        &user,
         policy.feb29,
         now - policy.catch_up,
-        user.materialised_until,
+        materialised_until,
     );
-    write_planned(conn, user, &planned, policy, now, "NOTHING").await
+    if planned.is_empty() {
+        return users::insert_user(conn, id, fields, materialised_until, now).await;
+    }
+    conn.transaction(async |conn| {
+        let user = users::insert_user(conn, id, fields, materialised_until, now).await?;
+        write_planned(conn, &user, &planned, policy, now, "NOTHING").await?;
+        Ok(user)
+    })
+    .await
 }
 
 /// Brings an edited user's occurrences in line with its current dates and zone, for send

@@ -1,8 +1,7 @@
 //! `POST /api/v1/users` (and `POST /user`).
 
 use actix_web::{web, HttpResponse};
-use diesel_async::AsyncConnection;
-use greetings_db::{occurrences::planning::plan_new_user_occurrences, users};
+use greetings_db::occurrences::planning::insert_user_with_occurrences;
 use uuid::Uuid;
 
 use super::{location_of, map_write_error};
@@ -26,15 +25,9 @@ pub async fn create_user(
     let fields = body.into_inner().into_fields(now)?;
     let policy = state.policy;
     let mut conn = state.conn().await?;
-    let user = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let user = users::insert_user(conn, Uuid::now_v7(), &fields, now + policy.horizon, now)
-                .await
-                .map_err(map_write_error)?;
-            plan_new_user_occurrences(conn, &user, &policy, now).await?;
-            Ok(user)
-        })
-        .await?;
+    let user = insert_user_with_occurrences(&mut conn, Uuid::now_v7(), &fields, &policy, now)
+        .await
+        .map_err(map_write_error)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", location_of(user.id)))
         .json(UserOut::from(user)))
