@@ -27,6 +27,8 @@ pub struct ApiHttpSettings {
     pub max_body_bytes: usize,
     pub workers: usize,
     pub request_timeout_ms: u64,
+    /// Empty: `/metrics` is served on `listen` with the API.
+    pub metrics_listen: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -32,6 +32,8 @@ pub struct Application {
     grace: Duration,
     pool: DbPool,
     guard: web::Data<Guard>,
+    /// `/metrics` on its own address (`http.metrics_listen`), when one is set.
+    metrics_server: Option<(u16, Server)>,
 }
 
 impl Application {
@@ -58,6 +60,11 @@ impl Application {
         greetings_telemetry::build_info::register("api", env!("CARGO_PKG_VERSION"));
         // Recent API latencies for `GET /api/v1/metrics`; the middleware feeds it.
         let latency = web::Data::new(LatencyWindow::new());
+        let metrics_server = match settings.http.metrics_listen.as_str() {
+            "" => None,
+            address => Some(metrics_only_server(address, metrics.clone())?),
+        };
+        let metrics_on_main_port = metrics_server.is_none();
         let max_body = settings.http.max_body_bytes;
         let grace = Duration::from_secs(settings.shutdown.grace_seconds);
         let app_guard = guard.clone();
@@ -85,7 +92,11 @@ impl Application {
                     .into()
                 }))
                 .configure(routes::configure)
-                .route("/metrics", web::get().to(routes::health::metrics))
+                .configure(|cfg| {
+                    if metrics_on_main_port {
+                        cfg.route("/metrics", web::get().to(routes::health::metrics));
+                    }
+                })
                 .default_service(web::to(routes::health::not_found))
         })
         .disable_signals()
@@ -100,11 +111,17 @@ impl Application {
             grace,
             pool,
             guard,
+            metrics_server,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port serving `/metrics` alone, when `http.metrics_listen` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(port, _)| *port)
     }
 
     /// Serves until `shutdown` is cancelled, then lets in-flight requests finish.
@@ -117,13 +134,42 @@ impl Application {
             move || pool.status().into(),
             shutdown.clone(),
         ));
+        let metrics_handle = self.metrics_server.map(|(_, server)| {
+            let handle = server.handle();
+            tokio::spawn(server);
+            handle
+        });
         tokio::spawn(async move {
             shutdown.cancelled().await;
             tracing::info!(grace_seconds = grace.as_secs(), "stopping the api");
             handle.stop(true).await;
+            if let Some(metrics) = metrics_handle {
+                metrics.stop(true).await;
+            }
         });
         self.server.await.context("api server")
     }
+}
+
+/// A one-thread server answering `/metrics` only, so scrapes can stay on an internal address.
+fn metrics_only_server(
+    address: &str,
+    handle: metrics_exporter_prometheus::PrometheusHandle,
+) -> anyhow::Result<(u16, Server)> {
+    let listener = TcpListener::bind(address)
+        .with_context(|| format!("http.metrics_listen: cannot bind {address}"))?;
+    let port = listener.local_addr()?.port();
+    let handle = web::Data::new(handle);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(handle.clone())
+            .route("/metrics", web::get().to(routes::health::metrics))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok((port, server))
 }
 
 /// The authenticator, or `None` when `auth.disabled` is set. Refuses to start with auth on and

@@ -369,3 +369,52 @@ async fn the_openapi_document_states_the_scope_and_refusals_of_each_operation() 
     assert_eq!(preview["security"], json!([{ "apiKey": ["admin"] }]));
     assert!(doc["paths"]["/health/live"]["get"]["security"].is_null());
 }
+
+#[tokio::test]
+async fn metrics_can_be_served_on_an_address_of_their_own() {
+    let db = TestDatabase::create().await;
+    mint_key(&db.url, &[Scope::UsersRead]).await;
+    let mut settings: Settings = greetings_telemetry::load_settings(DEFAULTS).unwrap();
+    settings.http.listen = "127.0.0.1:0".into();
+    settings.http.metrics_listen = "127.0.0.1:0".into();
+    settings.database.url = db.url.clone();
+    let app = Application::build(settings).await.expect("starts");
+    let api = format!("http://127.0.0.1:{}", app.port());
+    let metrics = format!(
+        "http://127.0.0.1:{}",
+        app.metrics_port().expect("a metrics port")
+    );
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    tokio::spawn(app.run_until_stopped(shutdown.clone()));
+    let client = greetings_test_support::http_client();
+    assert_eq!(
+        client
+            .get(format!("{api}/health/live"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        client
+            .get(format!("{api}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let scrape = client
+        .get(format!("{metrics}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scrape.status(), 200);
+    assert!(scrape
+        .text()
+        .await
+        .unwrap()
+        .contains("greetings_build_info"));
+    shutdown.cancel();
+}
