@@ -53,6 +53,9 @@ pub enum NotStarted {
     NotDueYet,
     /// Another claim owns it, it was cancelled, or it is already done: drop the message.
     Stale,
+    /// No occurrence has that id (rows are never deleted): the message did not come from this
+    /// system's scheduler, or from one on another database.
+    Unknown,
 }
 
 #[derive(QueryableByName)]
@@ -106,12 +109,29 @@ pub async fn begin_deliveries(
         .load(conn)
         .await?
     };
+    // Only a message that starts nothing costs this lookup, and it goes by primary key.
+    let unexplained: Vec<Uuid> = missing
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| !released.iter().any(|r| r.id == *id))
+        .collect();
+    let known: Vec<Uuid> = if unexplained.is_empty() {
+        Vec::new()
+    } else {
+        use crate::schema::occurrences::dsl as o;
+        o::occurrences
+            .filter(o::id.eq_any(&unexplained))
+            .select(o::id)
+            .load(conn)
+            .await?
+    };
     Ok(claims
         .iter()
         .map(|(id, _)| match jobs.iter().find(|job| job.id == *id) {
             Some(job) => Ok(job.clone()),
             None if released.iter().any(|r| r.id == *id) => Err(NotStarted::NotDueYet),
-            None => Err(NotStarted::Stale),
+            None if known.contains(id) => Err(NotStarted::Stale),
+            None => Err(NotStarted::Unknown),
         })
         .collect())
 }
