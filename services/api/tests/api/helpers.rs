@@ -1,6 +1,7 @@
 //! `spawn_app()`: the api in-process on port 0 with a database of its own.
 
 use chrono::{DateTime, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use greetings_api::{settings::DEFAULTS, Application, Settings};
 use greetings_test_support::TestDatabase;
 use serde_json::{json, Value};
@@ -9,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    pub _db: TestDatabase,
+    pub db: TestDatabase,
     shutdown: CancellationToken,
 }
 
@@ -44,7 +45,7 @@ pub async fn spawn_app_at(at: Option<DateTime<Utc>>) -> TestApp {
     TestApp {
         address,
         client: greetings_test_support::http_client(),
-        _db: db,
+        db,
         shutdown,
     }
 }
@@ -61,6 +62,14 @@ pub fn user_body(email: &str) -> Value {
 }
 
 impl TestApp {
+    /// A connection of the test's own to the app's database, to set up or inspect rows the
+    /// api does not expose.
+    pub async fn db_conn(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(&self.db.url)
+            .await
+            .expect("connecting to the test database")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -3,5 +3,6 @@
 mod helpers;
 mod messages;
 mod metrics_summary;
+mod privacy;
 mod users;
 mod validation;
