@@ -10,8 +10,12 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-/// Clears the text and address of every occurrence of `user_id`. Run it in the transaction
-/// that deletes the user; returns how many rows lost a text or an address.
+use super::planning::REASON_USER_DELETED;
+
+/// Clears the text and address of every occurrence of `user_id` and marks those in flight
+/// (`sending`), so that a delivery finishing after this commits records its outcome without
+/// them (see [`super::delivery::complete_deliveries`]). Run it in the transaction that deletes
+/// the user; returns how many rows lost a text or an address.
 pub async fn redact_user_history(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
@@ -26,6 +30,19 @@ pub async fn redact_user_history(
     .set((
         o::message.eq(None::<String>),
         o::email.eq(None::<String>),
+        o::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await?;
+    // Locking these rows also makes a completion that is already waiting for them re-read the
+    // marker before it writes.
+    diesel::update(
+        o::occurrences
+            .filter(o::user_id.eq(user_id))
+            .filter(o::status.eq("sending")),
+    )
+    .set((
+        o::status_reason.eq(REASON_USER_DELETED),
         o::updated_at.eq(now),
     ))
     .execute(conn)

@@ -2,11 +2,14 @@
 //! idempotency record) but neither the texts nor the addresses, and the user row keeps no name,
 //! address, location or date.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::{prelude::*, sql_types::Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use greetings_db::{
-    occurrences::{find_occurrence, OccurrenceRow},
+    occurrences::{
+        delivery::{complete_deliveries, AttemptRecord, Completion, DeliveryJob, Outcome},
+        find_occurrence, OccurrenceRow,
+    },
     schema::{delivery_attempts, occurrences, users},
     users::UserRow,
 };
@@ -163,4 +166,65 @@ async fn deleting_a_user_keeps_their_delivered_message_but_not_its_text_address_
             .status(),
         404
     );
+}
+
+#[tokio::test]
+async fn a_delivery_in_flight_when_its_user_is_deleted_is_recorded_without_text_or_address() {
+    let app = spawn_app().await;
+    let user = create_ada(&app).await;
+    let mut conn = app.db_conn().await;
+    // A worker took today's message (claim 1) and is calling the e-mail service...
+    let row = occurrence_of(&mut conn, user, "birthday").await;
+    diesel::update(occurrences::table.find(row.id))
+        .set((
+            occurrences::status.eq("sending"),
+            occurrences::claim_seq.eq(1),
+            occurrences::attempts.eq(1),
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+    // ...when the user is deleted, and then the call succeeds.
+    delete(&app, user).await;
+    let now: DateTime<Utc> = Utc::now();
+    let job = DeliveryJob {
+        id: row.id,
+        claim_seq: 1,
+        kind: row.kind.clone(),
+        attempts: 1,
+        send_at: row.send_at,
+        deadline_at: row.deadline_at,
+        first_name: "Ada".into(),
+        last_name: "Lovelace".into(),
+        email: ADDRESS.into(),
+    };
+    let applied = complete_deliveries(
+        &mut conn,
+        &[Outcome {
+            job,
+            attempt: AttemptRecord {
+                started_at: now,
+                duration_ms: 5,
+                outcome: "delivered",
+                http_status: Some(200),
+                error: None,
+            },
+            completion: Completion::Delivered {
+                message: TEXT.into(),
+                email: ADDRESS.into(),
+            },
+        }],
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(applied, vec![true], "the outcome is still recorded");
+
+    let after = find_occurrence(&mut conn, row.id).await.unwrap().unwrap();
+    assert_eq!(after.status, "delivered");
+    assert_eq!((after.message, after.email), (None, None));
+    for needle in ["Lovelace", ADDRESS] {
+        assert_eq!(rows_mentioning(&mut conn, "occurrences", needle).await, 0);
+    }
 }
