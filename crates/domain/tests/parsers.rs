@@ -27,7 +27,13 @@ fn zone_name() -> impl Strategy<Value = &'static str> {
 /// Whitespace `str::trim` removes, ASCII and not.
 fn padding() -> impl Strategy<Value = String> {
     proptest::collection::vec(
-        prop_oneof![Just(' '), Just('\t'), Just('\n'), Just('\u{a0}'), Just('\u{2003}')],
+        prop_oneof![
+            Just(' '),
+            Just('\t'),
+            Just('\n'),
+            Just('\u{a0}'),
+            Just('\u{2003}')
+        ],
         0..3,
     )
     .prop_map(|chars| chars.into_iter().collect())
@@ -36,8 +42,13 @@ fn padding() -> impl Strategy<Value = String> {
 /// A valid zone name changed by one edit: a character replaced, inserted or removed, or the
 /// case flipped. Some edits still name a zone; the oracle decides.
 fn edited_zone_name() -> impl Strategy<Value = String> {
-    (zone_name(), any::<prop::sample::Index>(), any::<char>(), 0..4u8).prop_map(
-        |(name, at, c, edit)| {
+    (
+        zone_name(),
+        any::<prop::sample::Index>(),
+        any::<char>(),
+        0..4u8,
+    )
+        .prop_map(|(name, at, c, edit)| {
             let mut chars: Vec<char> = name.chars().collect();
             let i = at.index(chars.len());
             match edit {
@@ -60,8 +71,7 @@ fn edited_zone_name() -> impl Strategy<Value = String> {
                 }
             }
             chars.into_iter().collect()
-        },
-    )
+        })
 }
 
 /// Control characters that are not whitespace (unlike `\t` or U+0085), so trimming cannot

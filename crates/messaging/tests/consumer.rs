@@ -49,16 +49,21 @@ async fn a_message_whose_handler_panics_is_dead_lettered_once_and_the_loop_goes_
     broker
         .publish_raw(&[b"panic", b"first", b"panic", b"second"])
         .await;
-    eventually(Duration::from_secs(10), "both good messages handled", || async {
-        (handler.handled.lock().unwrap().len() == 2).then_some(())
-    })
+    eventually(
+        Duration::from_secs(10),
+        "both good messages handled",
+        || async { (handler.handled.lock().unwrap().len() == 2).then_some(()) },
+    )
     .await;
     eventually(Duration::from_secs(10), "two dead letters", || async {
         (broker.depths().await == (0, 2)).then_some(())
     })
     .await;
 
-    assert!(!consuming.is_finished(), "the consumer loop is still running");
+    assert!(
+        !consuming.is_finished(),
+        "the consumer loop is still running"
+    );
     assert_eq!(
         *handler.handled.lock().unwrap(),
         vec![b"first".to_vec(), b"second".to_vec()]

@@ -72,8 +72,8 @@ async fn rows_mentioning(conn: &mut AsyncPgConnection, table: &str, needle: &str
 }
 
 #[tokio::test]
-async fn deleting_a_user_keeps_their_delivered_message_but_not_its_text_address_or_the_user_fields(
-) {
+async fn deleting_a_user_keeps_their_delivered_message_but_not_its_text_address_or_the_user_fields()
+{
     let app = spawn_app().await;
     let user = create_ada(&app).await;
     let mut conn = app.db_conn().await;

@@ -71,7 +71,11 @@ async fn malformed_messages_are_dead_lettered_once_each_and_the_worker_still_del
     let letters = pipeline.broker.drain_dead_letter_records().await;
     let mut seen: BTreeMap<Vec<u8>, usize> = BTreeMap::new();
     for letter in &letters {
-        assert_eq!(letter.deaths, vec![("rejected".to_owned(), 1)], "{letter:?}");
+        assert_eq!(
+            letter.deaths,
+            vec![("rejected".to_owned(), 1)],
+            "{letter:?}"
+        );
         *seen.entry(letter.payload.clone()).or_default() += 1;
     }
     let expected: BTreeMap<Vec<u8>, usize> = payloads.into_iter().map(|p| (p, 1)).collect();
