@@ -167,7 +167,19 @@ pub async fn replace_user(
         .await
 }
 
-/// Marks a live user deleted; false when there was no such live user.
+/// What a deleted user's names become (the columns are NOT NULL, 1–100 characters).
+pub const REDACTED_NAME: &str = "redacted";
+
+/// What a deleted user's address becomes: unique per user, in the reserved `.invalid` domain,
+/// so it can never be mailed. Deleted rows are outside the live-address unique index anyway.
+pub fn redacted_email(id: Uuid) -> String {
+    format!("redacted+{}@invalid", id.simple())
+}
+
+/// Marks a live user deleted and forgets who they were: names, address, location and dates
+/// are replaced by placeholders or NULL (nothing reads a deleted user's fields; the worker
+/// sends only to live users). The row stays as the owner of the delivery history. False when
+/// there was no such live user.
 pub async fn soft_delete_user(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -178,7 +190,16 @@ pub async fn soft_delete_user(
             .filter(users::id.eq(id))
             .filter(users::deleted_at.is_null()),
     )
-    .set((users::deleted_at.eq(now), users::updated_at.eq(now)))
+    .set((
+        users::deleted_at.eq(now),
+        users::updated_at.eq(now),
+        users::first_name.eq(REDACTED_NAME),
+        users::last_name.eq(REDACTED_NAME),
+        users::email.eq(redacted_email(id)),
+        users::location.eq(None::<String>),
+        users::birthday.eq(None::<NaiveDate>),
+        users::anniversary.eq(None::<NaiveDate>),
+    ))
     .execute(conn)
     .await?;
     Ok(rows == 1)

@@ -1,10 +1,12 @@
 //! The consumer loop: it alone acks, rejects or requeues. Handlers get the payload and say
 //! what happened; they never see lapin. A message is acked only after the handler returned,
-//! that is, after its state change was committed.
+//! that is, after its state change was committed. A handler that panics has its message
+//! dead-lettered: left unsettled, the message would hold a prefetch slot until the channel
+//! closed and then come back to panic again.
 
-use std::{future::Future, sync::Arc};
+use std::{future::Future, panic::AssertUnwindSafe, sync::Arc};
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use lapin::{
     options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions},
     types::FieldTable,
@@ -18,7 +20,8 @@ use tokio_util::sync::CancellationToken;
 pub enum Handled {
     /// Done (delivered, or stale and safely ignored).
     Ack,
-    /// Cannot ever succeed (malformed, permanently failed): to the dead-letter queue.
+    /// Cannot ever succeed (malformed, permanently failed, the handler panicked): to the
+    /// dead-letter queue.
     DeadLetter,
     /// Not handled now (database down, shutting down): back to the queue for another try.
     Requeue,
@@ -65,7 +68,13 @@ pub async fn consume<H: Handler>(
         };
         let handler = handler.clone();
         tokio::spawn(async move {
-            let outcome = handler.handle(delivery.data.clone()).await;
+            let outcome = AssertUnwindSafe(handler.handle(delivery.data.clone()))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| {
+                    tracing::error!("a message handler panicked; dead-lettering its message");
+                    Handled::DeadLetter
+                });
             let acked = match outcome {
                 Handled::Ack => delivery.acker.ack(BasicAckOptions::default()).await,
                 Handled::DeadLetter => {

@@ -20,9 +20,33 @@ pub enum DeliveryMessage {
     },
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("not a delivery message: {0}")]
-pub struct DecodeError(#[from] serde_json::Error);
+/// Why bytes are not a delivery message: the kind of problem and where. It never quotes the
+/// payload (serde's own message would, e.g. `invalid type: string "ada@example.com"`): a
+/// foreign message may carry anything, personal data included, and this text gets logged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a delivery message: {problem} at line {line}, column {column}")]
+pub struct DecodeError {
+    problem: &'static str,
+    line: usize,
+    column: usize,
+}
+
+impl From<serde_json::Error> for DecodeError {
+    fn from(err: serde_json::Error) -> Self {
+        use serde_json::error::Category;
+        let problem = match err.classify() {
+            Category::Syntax => "not valid JSON",
+            Category::Eof => "JSON cut short",
+            Category::Data => "JSON of an unknown version or shape",
+            Category::Io => "unreadable input",
+        };
+        Self {
+            problem,
+            line: err.line(),
+            column: err.column(),
+        }
+    }
+}
 
 impl DeliveryMessage {
     pub fn encode(&self) -> Vec<u8> {
@@ -55,6 +79,20 @@ mod tests {
         assert_eq!(DeliveryMessage::decode(&message.encode()).unwrap(), message);
         let newer = br#"{"v":"1","occurrenceId":"00000000-0000-0000-0000-000000000000","claimSeq":3,"kind":"birthday","sendAt":"2027-01-15T08:00:00Z","priority":5}"#;
         assert!(DeliveryMessage::decode(newer).is_ok());
+    }
+
+    #[test]
+    fn a_refusal_says_what_is_wrong_without_quoting_the_payload() {
+        let foreign = br#"{"v":"1","occurrenceId":"ada@example.com","claimSeq":"Ada Lovelace"}"#;
+        let err = DeliveryMessage::decode(foreign).unwrap_err().to_string();
+        assert!(err.contains("unknown version or shape"), "{err}");
+        assert!(!err.contains("ada@") && !err.contains("Lovelace"), "{err}");
+        let err = DeliveryMessage::decode(br#"{"v":"Ada Lovelace"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("Lovelace"), "{err}");
+        let err = DeliveryMessage::decode(b"{\"v\":").unwrap_err().to_string();
+        assert!(err.contains("cut short"), "{err}");
     }
 
     #[test]

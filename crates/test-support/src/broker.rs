@@ -1,7 +1,11 @@
 //! A private RabbitMQ namespace per test: a unique exchange/queue prefix, deleted at the end.
 
 use greetings_messaging::Topology;
-use lapin::{options::BasicGetOptions, Connection, ConnectionProperties};
+use lapin::{
+    options::{BasicGetOptions, BasicPublishOptions, ConfirmSelectOptions},
+    types::AMQPValue,
+    BasicProperties, Connection, ConnectionProperties,
+};
 
 pub fn amqp_url() -> String {
     std::env::var("TEST_AMQP_URL")
@@ -50,6 +54,86 @@ impl TestBroker {
         self.drain(&self.topology.dead_letter_queue()).await
     }
 
+    /// Publishes raw payloads (well-formed or not) the way the scheduler publishes deliveries,
+    /// and waits until the broker confirmed every one.
+    pub async fn publish_raw(&self, payloads: &[&[u8]]) {
+        let channel = self.connection.create_channel().await.expect("channel");
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .expect("confirm mode");
+        for payload in payloads {
+            let confirm = channel
+                .basic_publish(
+                    self.topology.deliveries_exchange().into(),
+                    self.topology.routing_key().into(),
+                    BasicPublishOptions::default(),
+                    payload,
+                    BasicProperties::default().with_delivery_mode(2),
+                )
+                .await
+                .expect("basic.publish")
+                .await
+                .expect("publisher confirm");
+            assert!(confirm.is_ack(), "the broker refused a test message");
+        }
+    }
+
+    /// Ready messages in (deliveries, dead letters).
+    pub async fn depths(&self) -> (u32, u32) {
+        let channel = self.connection.create_channel().await.expect("channel");
+        self.topology
+            .depths(&channel)
+            .await
+            .expect("passive declares")
+    }
+
+    /// Takes every ready dead letter (acking them), with what its `x-death` header says.
+    pub async fn drain_dead_letter_records(&self) -> Vec<DeadLetter> {
+        let channel = self.connection.create_channel().await.expect("channel");
+        let mut letters = Vec::new();
+        while let Some(message) = channel
+            .basic_get(
+                self.topology.dead_letter_queue().into(),
+                BasicGetOptions { no_ack: true },
+            )
+            .await
+            .expect("basic.get")
+        {
+            let deaths = message
+                .delivery
+                .properties
+                .headers()
+                .as_ref()
+                .and_then(|headers| headers.inner().get("x-death").cloned());
+            let deaths: Vec<(String, i64)> = match deaths {
+                Some(AMQPValue::FieldArray(array)) => array
+                    .as_slice()
+                    .iter()
+                    .filter_map(|death| match death {
+                        AMQPValue::FieldTable(table) => Some((
+                            match table.inner().get("reason") {
+                                Some(AMQPValue::LongString(reason)) => reason.to_string(),
+                                _ => String::new(),
+                            },
+                            match table.inner().get("count") {
+                                Some(AMQPValue::LongLongInt(count)) => *count,
+                                _ => 0,
+                            },
+                        )),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            letters.push(DeadLetter {
+                payload: message.delivery.data.clone(),
+                deaths,
+            });
+        }
+        letters
+    }
+
     async fn drain(&self, queue: &str) -> Vec<Vec<u8>> {
         let channel = self.connection.create_channel().await.expect("channel");
         let mut messages = Vec::new();
@@ -62,6 +146,15 @@ impl TestBroker {
         }
         messages
     }
+}
+
+/// A message taken from the dead-letter queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    pub payload: Vec<u8>,
+    /// `(reason, count)` of each `x-death` entry: `("rejected", 1)` for one nack to the
+    /// dead-letter exchange, `("delivery_limit", _)` for a message that kept coming back.
+    pub deaths: Vec<(String, i64)>,
 }
 
 impl Drop for TestBroker {

@@ -8,7 +8,7 @@ pub mod poll;
 pub mod private;
 pub mod users;
 
-pub use broker::TestBroker;
+pub use broker::{DeadLetter, TestBroker};
 pub use database::TestDatabase;
 pub use http::http_client;
 pub use poll::eventually;

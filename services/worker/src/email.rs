@@ -86,6 +86,8 @@ fn classify(result: reqwest::Result<reqwest::Response>) -> SendOutcome {
                 return SendOutcome::Retryable {
                     status: Some(status.as_u16()),
                     retry_after,
+                    // Never the response body: this text is stored in `delivery_attempts.error`
+                    // and outlives a user's deletion (see greetings_db::occurrences::privacy).
                     error: format!("HTTP {}", status.as_u16()),
                     timed_out: false,
                 };

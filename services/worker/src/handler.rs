@@ -102,7 +102,13 @@ impl DeliveryHandler {
         }
         let job = match self.begins.call((id, claim_seq)).await {
             Ok(Ok(job)) => job,
-            Ok(Err(_)) => {
+            Ok(Err(NotStarted::Unknown)) => {
+                // Well-formed but foreign: keep it for inspection instead of dropping it.
+                tracing::warn!(occurrence = %id, "delivery message for no known occurrence; dead-lettering it");
+                metrics::counter!(instruments::MALFORMED).increment(1);
+                return Handled::DeadLetter;
+            }
+            Ok(Err(NotStarted::Stale | NotStarted::NotDueYet)) => {
                 metrics::counter!(instruments::STALE).increment(1);
                 return Handled::Ack;
             }

@@ -29,7 +29,7 @@ pub fn describe() {
     );
     describe_counter!(
         MALFORMED,
-        "Broker messages that could not be decoded (dead-lettered)."
+        "Broker messages that could not be decoded or named no known occurrence (dead-lettered)."
     );
     describe_counter!(ATTEMPTS, "Calls to the e-mail service, by outcome class.");
     describe_histogram!(

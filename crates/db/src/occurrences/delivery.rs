@@ -20,7 +20,7 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::OccurrenceRow;
+use super::{planning::REASON_USER_DELETED, OccurrenceRow};
 
 /// Everything a worker needs to send one message, read in the same statement that took it.
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
@@ -53,6 +53,9 @@ pub enum NotStarted {
     NotDueYet,
     /// Another claim owns it, it was cancelled, or it is already done: drop the message.
     Stale,
+    /// No occurrence has that id (rows are never deleted): the message did not come from this
+    /// system's scheduler, or from one on another database.
+    Unknown,
 }
 
 #[derive(QueryableByName)]
@@ -106,12 +109,29 @@ pub async fn begin_deliveries(
         .load(conn)
         .await?
     };
+    // Only a message that starts nothing costs this lookup, and it goes by primary key.
+    let unexplained: Vec<Uuid> = missing
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| !released.iter().any(|r| r.id == *id))
+        .collect();
+    let known: Vec<Uuid> = if unexplained.is_empty() {
+        Vec::new()
+    } else {
+        use crate::schema::occurrences::dsl as o;
+        o::occurrences
+            .filter(o::id.eq_any(&unexplained))
+            .select(o::id)
+            .load(conn)
+            .await?
+    };
     Ok(claims
         .iter()
         .map(|(id, _)| match jobs.iter().find(|job| job.id == *id) {
             Some(job) => Ok(job.clone()),
             None if released.iter().any(|r| r.id == *id) => Err(NotStarted::NotDueYet),
-            None => Err(NotStarted::Stale),
+            None if known.contains(id) => Err(NotStarted::Stale),
+            None => Err(NotStarted::Unknown),
         })
         .collect())
 }
@@ -160,6 +180,12 @@ struct Moved {
 /// Records each attempt and applies its completion, for a batch in one statement, where the
 /// row is still that claim's and `sending`. Returns, in input order, whether each was applied
 /// (false: another actor moved it meanwhile, and nothing was written for it).
+///
+/// A row whose user was deleted while it was in flight carries the deletion's reason (set by
+/// [`super::privacy::redact_user_history`]); its outcome is recorded without the text and
+/// address. The check reads the occurrence row itself, not the user: if the deletion holds the
+/// row when this statement reaches it, Postgres re-reads the row after the deletion commits,
+/// while a joined user row would still be the one from this statement's snapshot.
 pub async fn complete_deliveries(
     conn: &mut AsyncPgConnection,
     outcomes: &[Outcome],
@@ -226,7 +252,8 @@ pub async fn complete_deliveries(
          ), moved AS (
              UPDATE occurrences o
              SET status = i.status, status_reason = i.reason, due_at = COALESCE(i.due_at, o.due_at),
-                 message = COALESCE(i.message, o.message), email = COALESCE(i.email, o.email),
+                 message = CASE WHEN o.status_reason = $16 THEN NULL ELSE COALESCE(i.message, o.message) END,
+                 email = CASE WHEN o.status_reason = $16 THEN NULL ELSE COALESCE(i.email, o.email) END,
                  delivered_at = i.delivered_at, lease_until = NULL, updated_at = $15
              FROM input i
              WHERE o.id = i.id AND o.claim_seq = i.claim_seq AND coalesce(o.status, '') = 'sending'
@@ -252,6 +279,7 @@ pub async fn complete_deliveries(
     .bind::<Array<Nullable<Integer>>, _>(&http_statuses)
     .bind::<Array<Nullable<Text>>, _>(&errors)
     .bind::<Timestamptz, _>(now)
+    .bind::<Text, _>(REASON_USER_DELETED)
     .load(conn)
     .await?;
     Ok(ids

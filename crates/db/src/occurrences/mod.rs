@@ -1,11 +1,13 @@
 //! Occurrences: one message for one user, occasion kind and local date, through its whole
 //! life cycle. Planning (create/reschedule/cancel), dispatch (claim/expire/reap) and delivery
 //! (the worker's transitions) each have a module; this one holds the row and the read side.
-//! Reconciliation (the promise checks) and the summary counts are read-only modules too.
+//! Reconciliation (the promise checks) and the summary counts are read-only modules too;
+//! privacy forgets a deleted user's text and address.
 
 pub mod delivery;
 pub mod dispatch;
 pub mod planning;
+pub mod privacy;
 pub mod reconcile;
 pub mod summary;
 

@@ -86,8 +86,8 @@ async fn no_key_gets_401_while_health_metrics_and_the_api_description_stay_open(
 #[tokio::test]
 async fn a_key_without_the_scope_gets_403_and_changes_nothing() {
     let app = spawn_app().await;
-    let reader = mint_key(&app._db.url, &[Scope::UsersRead]).await;
-    let writer = mint_key(&app._db.url, &[Scope::UsersWrite]).await;
+    let reader = mint_key(&app.db.url, &[Scope::UsersRead]).await;
+    let writer = mint_key(&app.db.url, &[Scope::UsersWrite]).await;
 
     let refused = call(&app, Method::POST, "/api/v1/users", Some(&reader)).await;
     assert_eq!(refused.status(), 403);
@@ -134,7 +134,7 @@ async fn a_key_without_the_scope_gets_403_and_changes_nothing() {
 #[tokio::test]
 async fn keys_minted_by_the_cli_work_and_a_revoked_one_gets_401_within_the_cache_time() {
     let app = spawn_app_with(|settings| settings.auth.cache_seconds = 1).await;
-    let url = app._db.url.clone();
+    let url = app.db.url.clone();
 
     let created = run_keys(
         &url,

@@ -12,7 +12,7 @@ pub struct TestApp {
     /// A key with every scope, sent by the request helpers below.
     pub key: String,
     pub client: reqwest::Client,
-    pub _db: TestDatabase,
+    pub db: TestDatabase,
     shutdown: CancellationToken,
 }
 
@@ -57,7 +57,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         address,
         key,
         client: greetings_test_support::http_client(),
-        _db: db,
+        db,
         shutdown,
     }
 }
@@ -83,6 +83,14 @@ pub fn user_body(email: &str) -> Value {
 }
 
 impl TestApp {
+    /// A connection of the test's own to the app's database, to set up or inspect rows the
+    /// api does not expose.
+    pub async fn db_conn(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(&self.db.url)
+            .await
+            .expect("connecting to the test database")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

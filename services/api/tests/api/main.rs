@@ -4,5 +4,6 @@ mod auth;
 mod helpers;
 mod messages;
 mod metrics_summary;
+mod privacy;
 mod users;
 mod validation;

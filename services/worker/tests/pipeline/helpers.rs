@@ -149,11 +149,15 @@ impl Pipeline {
         tokio::spawn(app.run_until_stopped(self.shutdown.clone()));
     }
 
-    pub async fn start_worker(&self, settings: greetings_worker::Settings) {
+    /// Starts a worker in-process; its task handle tells whether it is still running.
+    pub async fn start_worker(
+        &self,
+        settings: greetings_worker::Settings,
+    ) -> tokio::task::JoinHandle<anyhow::Result<()>> {
         let app = greetings_worker::Application::build(settings)
             .await
             .unwrap();
-        tokio::spawn(app.run_until_stopped(self.shutdown.clone()));
+        tokio::spawn(app.run_until_stopped(self.shutdown.clone()))
     }
 
     pub async fn count_status(&self, status: &str) -> i64 {

@@ -3,5 +3,6 @@
 
 mod delivery;
 mod helpers;
+mod malformed;
 mod processes;
 mod restarts;

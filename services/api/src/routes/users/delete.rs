@@ -1,17 +1,21 @@
-//! `DELETE /api/v1/users/{id}` (and `DELETE /user/{id}`): soft delete; pending messages are
-//! cancelled in the same transaction.
+//! `DELETE /api/v1/users/{id}` (and `DELETE /user/{id}`): soft delete. In the same
+//! transaction the user's personal fields are replaced, pending messages are cancelled, and the
+//! delivery history keeps its rows but loses the texts and addresses.
 
 use actix_web::{web, HttpResponse};
 use diesel_async::AsyncConnection;
 use greetings_db::{
-    occurrences::planning::{cancel_pending_for_user, REASON_USER_DELETED},
+    occurrences::{
+        planning::{cancel_pending_for_user, REASON_USER_DELETED},
+        privacy::redact_user_history,
+    },
     users,
 };
 
 use crate::{dto::parse_id, problem::ApiError, state::AppState};
 
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "UUID")),
-    responses((status = 204, description = "deleted; pending messages cancelled"), (status = 400, description = "id is not a UUID", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 404, description = "no live user", body = crate::problem::Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "deleted; personal data redacted, pending messages cancelled"), (status = 400, description = "id is not a UUID", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 404, description = "no live user", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub async fn delete_user(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -24,6 +28,7 @@ pub async fn delete_user(
             return Err(ApiError::NotFound("user"));
         }
         cancel_pending_for_user(conn, id, REASON_USER_DELETED, now).await?;
+        redact_user_history(conn, id, now).await?;
         Ok(())
     })
     .await?;
