@@ -30,7 +30,7 @@ pub async fn spawn_app_at(at: Option<DateTime<Utc>>) -> TestApp {
         greetings_telemetry::load_settings(DEFAULTS).expect("default settings");
     settings.http.listen = "127.0.0.1:0".into();
     settings.http.workers = 2;
-    settings.database.url = db.url.clone();
+    settings.database.url = db.url.clone().into();
     settings.shutdown.grace_seconds = 1;
     if let Some(at) = at {
         settings.clock.offset_seconds = (at - Utc::now()).num_seconds();
