@@ -11,7 +11,7 @@ build: ## build every binary (debug)
 run: build ## run the whole system as native processes against local Postgres and RabbitMQ
 	scripts/run-local.sh
 
-test: tools lint ## the whole suite: lints, schema and deploy checks, all tests, observability proof, k6 smoke
+test: tools lint deny ## the whole suite: lints, dependency policy, schema and deploy checks, all tests, observability proof, k6 smoke
 	scripts/check-domain-purity.sh
 	scripts/check-schema.sh
 	cargo test --workspace --all-targets
@@ -20,12 +20,18 @@ test: tools lint ## the whole suite: lints, schema and deploy checks, all tests,
 	$(MAKE) observability-proof
 	$(MAKE) k6-smoke
 
-tools: ## install the checkers the suite uses (diesel_cli, promtool, k6, schema validators); idempotent
+tools: ## install the checkers the suite uses (diesel_cli, cargo-deny, promtool, k6, schema validators); idempotent
 	scripts/install-tools.sh
 
 lint: ## formatting and clippy, warnings are errors
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+
+# The fetch is a no-op once a build has filled cargo's cache; the check itself never touches
+# the network (advisories need it, so the forge's CI runs those: .github/workflows/ci.yml).
+deny: ## dependency policy (deny.toml): licenses, bans, sources; offline, from Cargo.lock
+	cargo fetch --locked --target x86_64-unknown-linux-gnu --quiet
+	cargo deny --offline check licenses bans sources
 
 up: .env ## build the images and run the whole stack with docker compose (URLs: docker-compose.yml)
 	GREETINGS_GIT_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) docker compose up -d --build
@@ -41,7 +47,7 @@ clean: ## remove build output and local run state
 	cargo clean
 	rm -rf .run reports
 
-.PHONY: help build run test tools lint up down clean bench-scheduler bench-delivery
+.PHONY: help build run test tools lint deny up down clean bench-scheduler bench-delivery
 
 bench-scheduler: ## materialise 1M users and claim+publish 100k due occurrences (release build)
 	cargo run --release -p greetings-scheduler --example bench_scheduler

@@ -10,6 +10,12 @@ if ! command -v diesel >/dev/null 2>&1; then
 fi
 diesel --version
 
+# cargo-deny for `make deny`; deny.toml is written in the 0.20 config format.
+if ! cargo deny --version >/dev/null 2>&1; then
+  cargo install cargo-deny --version '^0.20' --locked --quiet
+fi
+cargo deny --version
+
 # For scripts/check-deploy.sh: check-jsonschema (ships the compose-spec and GitHub-workflow
 # schemas) and kubernetes-validate (ships the Kubernetes schemas), pinned, in a virtualenv of
 # their own under target/ so they touch no system Python.

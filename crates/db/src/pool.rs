@@ -6,6 +6,7 @@ use diesel_async::{
     pooled_connection::{deadpool::Pool, AsyncDieselConnectionManager},
     AsyncPgConnection,
 };
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 pub type DbPool = Pool<AsyncPgConnection>;
@@ -14,38 +15,14 @@ pub type PoolError = diesel_async::pooled_connection::deadpool::PoolError;
 pub type DbConn = diesel_async::pooled_connection::deadpool::Object<AsyncPgConnection>;
 
 /// `[database]` in every service's config.
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct DatabaseSettings {
-    /// `DATABASE_URL` overrides it.
-    pub url: String,
+    /// `DATABASE_URL` overrides it. It may carry a password, so it is a secret: `Debug` shows
+    /// `[REDACTED]`, and only [`connect`] (and the migration step) expose it.
+    pub url: SecretString,
     pub max_connections: usize,
     /// How long a caller waits for a free connection before the request fails.
     pub acquire_timeout_ms: u64,
-}
-
-impl std::fmt::Debug for DatabaseSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The URL may carry a password: never print it.
-        f.debug_struct("DatabaseSettings")
-            .field("url", &redact_url(&self.url))
-            .field("max_connections", &self.max_connections)
-            .field("acquire_timeout_ms", &self.acquire_timeout_ms)
-            .finish()
-    }
-}
-
-/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let credentials = &url[scheme_end + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
 }
 
 /// Builds the pool. Connections open lazily, so this succeeds while Postgres is down; the
@@ -53,7 +30,8 @@ pub fn redact_url(url: &str) -> String {
 pub fn connect(
     settings: &DatabaseSettings,
 ) -> Result<DbPool, diesel_async::pooled_connection::deadpool::BuildError> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(settings.url.clone());
+    let manager =
+        AsyncDieselConnectionManager::<AsyncPgConnection>::new(settings.url.expose_secret());
     Pool::builder(manager)
         .max_size(settings.max_connections)
         .wait_timeout(Some(Duration::from_millis(settings.acquire_timeout_ms)))
@@ -68,14 +46,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn passwords_in_database_urls_are_redacted() {
-        assert_eq!(
-            redact_url("postgres://app:hunter2@db:5432/x"),
-            "postgres://app:***@db:5432/x"
-        );
-        assert_eq!(
-            redact_url("postgres://127.0.0.1/x"),
-            "postgres://127.0.0.1/x"
-        );
+    fn debug_output_of_database_settings_does_not_contain_the_url() {
+        let settings = DatabaseSettings {
+            url: "postgres://app:hunter2@db.internal:5432/greetings?password=hunter3".into(),
+            max_connections: 4,
+            acquire_timeout_ms: 1_000,
+        };
+        let printed = format!("{settings:?} {settings:#?}");
+        for secret in ["hunter2", "hunter3", "db.internal"] {
+            assert!(!printed.contains(secret), "{secret} printed in {printed}");
+        }
+        assert!(printed.contains("REDACTED"), "{printed}");
+        assert!(printed.contains("max_connections: 4"), "{printed}");
     }
 }

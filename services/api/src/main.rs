@@ -5,6 +5,7 @@
 use anyhow::Context;
 use greetings_api::{Application, Settings};
 use greetings_telemetry::cli::{self, Command};
+use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
@@ -42,10 +43,11 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 }
 
 async fn migrate(settings: &Settings) -> anyhow::Result<()> {
-    greetings_db::migrations::ensure_database(&settings.database.url)
+    greetings_db::migrations::ensure_database(settings.database.url.expose_secret())
         .await
         .context("database: creating it if missing")?;
-    let applied = greetings_db::migrations::run_pending(&settings.database.url).await?;
+    let applied =
+        greetings_db::migrations::run_pending(settings.database.url.expose_secret()).await?;
     tracing::info!(applied = applied.len(), versions = ?applied, "migrations applied");
     println!("migrations applied: {}", applied.len());
     Ok(())

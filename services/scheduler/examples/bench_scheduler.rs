@@ -57,7 +57,7 @@ async fn main() -> anyhow::Result<()> {
     greetings_db::migrations::ensure_database(&url).await?;
     greetings_db::migrations::run_pending(&url).await?;
     let pool = greetings_db::connect(&DatabaseSettings {
-        url: url.clone(),
+        url: url.clone().into(),
         max_connections: 4,
         acquire_timeout_ms: 30_000,
     })?;

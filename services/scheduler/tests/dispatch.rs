@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 fn pool(db: &TestDatabase) -> DbPool {
     greetings_db::connect(&DatabaseSettings {
-        url: db.url.clone(),
+        url: db.url.clone().into(),
         max_connections: 8,
         acquire_timeout_ms: 5_000,
     })

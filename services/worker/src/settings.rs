@@ -82,4 +82,19 @@ mod tests {
         let settings: Settings = greetings_test_support::config::strict_defaults(DEFAULTS);
         settings.validate().expect("the defaults are valid");
     }
+
+    #[test]
+    fn debug_output_of_the_settings_does_not_contain_the_connection_passwords() {
+        let mut settings: Settings = greetings_test_support::config::strict_defaults(DEFAULTS);
+        settings.database.url = "postgres://greetings:hunter2@db:5432/greetings".into();
+        let printed = format!("{settings:?}");
+        // The default AMQP URL carries guest's password; the database URL one of its own.
+        for secret in ["hunter2", "guest:guest"] {
+            assert!(!printed.contains(secret), "{secret} printed in {printed}");
+        }
+        assert!(
+            printed.contains("max_attempts"),
+            "the rest still prints: {printed}"
+        );
+    }
 }

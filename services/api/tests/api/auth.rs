@@ -256,7 +256,7 @@ async fn the_api_refuses_to_start_without_a_live_key_unless_auth_is_disabled() {
     let db = TestDatabase::create().await;
     let mut settings: Settings = greetings_telemetry::load_settings(DEFAULTS).unwrap();
     settings.http.listen = "127.0.0.1:0".into();
-    settings.database.url = db.url.clone();
+    settings.database.url = db.url.clone().into();
     let refused = Application::build(settings.clone())
         .await
         .err()
@@ -377,7 +377,7 @@ async fn metrics_can_be_served_on_an_address_of_their_own() {
     let mut settings: Settings = greetings_telemetry::load_settings(DEFAULTS).unwrap();
     settings.http.listen = "127.0.0.1:0".into();
     settings.http.metrics_listen = "127.0.0.1:0".into();
-    settings.database.url = db.url.clone();
+    settings.database.url = db.url.clone().into();
     let app = Application::build(settings).await.expect("starts");
     let api = format!("http://127.0.0.1:{}", app.port());
     let metrics = format!(

@@ -44,7 +44,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         greetings_telemetry::load_settings(DEFAULTS).expect("default settings");
     settings.http.listen = "127.0.0.1:0".into();
     settings.http.workers = 2;
-    settings.database.url = db.url.clone();
+    settings.database.url = db.url.clone().into();
     settings.shutdown.grace_seconds = 1;
     configure(&mut settings);
     let app = Application::build(settings)

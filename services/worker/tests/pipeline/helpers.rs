@@ -54,7 +54,7 @@ impl Pipeline {
     /// A pipeline on the given database and broker namespace (private servers, for restarts).
     pub async fn start_with(failures: Failures, db: TestDatabase, broker: TestBroker) -> Self {
         let pool = greetings_db::connect(&DatabaseSettings {
-            url: db.url.clone(),
+            url: db.url.clone().into(),
             max_connections: 8,
             acquire_timeout_ms: 5_000,
         })
@@ -113,8 +113,8 @@ impl Pipeline {
         let mut settings: greetings_scheduler::Settings =
             greetings_telemetry::load_settings(greetings_scheduler::settings::DEFAULTS).unwrap();
         settings.http.listen = "127.0.0.1:0".into();
-        settings.database.url = self.db.url.clone();
-        settings.rabbitmq.url = self.broker.url.clone();
+        settings.database.url = self.db.url.clone().into();
+        settings.rabbitmq.url = self.broker.url.clone().into();
         settings.rabbitmq.prefix = self.broker.prefix.clone();
         settings.clock.offset_seconds = self.offset_seconds;
         settings.dispatch.tick_ms = 50;
@@ -126,8 +126,8 @@ impl Pipeline {
         let mut settings: greetings_worker::Settings =
             greetings_telemetry::load_settings(greetings_worker::settings::DEFAULTS).unwrap();
         settings.http.listen = "127.0.0.1:0".into();
-        settings.database.url = self.db.url.clone();
-        settings.rabbitmq.url = self.broker.url.clone();
+        settings.database.url = self.db.url.clone().into();
+        settings.rabbitmq.url = self.broker.url.clone().into();
         settings.rabbitmq.prefix = self.broker.prefix.clone();
         settings.email.url = self.sim_url.clone();
         settings.email.timeout_ms = 300;

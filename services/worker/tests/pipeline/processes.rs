@@ -5,14 +5,16 @@ use std::{
     time::Duration,
 };
 
+use secrecy::ExposeSecret;
+
 use crate::helpers::{Failures, Pipeline};
 
 fn spawn_worker(pipeline: &Pipeline) -> Child {
     let settings = pipeline.worker_settings();
     Command::new(env!("CARGO_BIN_EXE_greetings-worker"))
         .env("GREETINGS__HTTP__LISTEN", "127.0.0.1:0")
-        .env("DATABASE_URL", &settings.database.url)
-        .env("AMQP_URL", &settings.rabbitmq.url)
+        .env("DATABASE_URL", settings.database.url.expose_secret())
+        .env("AMQP_URL", settings.rabbitmq.url.expose_secret())
         .env("EMAIL_SERVICE_URL", &settings.email.url)
         .env("GREETINGS__RABBITMQ__PREFIX", &settings.rabbitmq.prefix)
         .env(
