@@ -75,7 +75,7 @@ fi
 echo "== schemathesis $("$schemathesis" --version | awk '{print $NF}'): $max_examples examples per operation, seed $seed"
 rc=0
 # shellcheck disable=SC2086 # SCHEMATHESIS_ARGS is a list of arguments
-"$schemathesis" run "$base/api/v1/openapi.json" \
+"$schemathesis" --config-file scripts/schemathesis.toml run "$base/api/v1/openapi.json" \
   "${headers[@]}" \
   --checks "$checks" \
   --max-examples "$max_examples" --seed "$seed" --generation-database none \
