@@ -7,6 +7,7 @@ pub mod routes;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod vocabulary;
 
 pub use settings::Settings;
 pub use startup::Application;

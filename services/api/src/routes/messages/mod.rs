@@ -11,13 +11,17 @@ use greetings_domain::Timezone;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::problem::{ApiError, FieldError};
+use crate::{
+    problem::{ApiError, FieldError},
+    vocabulary::{KindName, StatusName},
+};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageOut {
     pub id: Uuid,
     pub user_id: Uuid,
+    #[schema(value_type = KindName)]
     pub kind: String,
     pub local_date: NaiveDate,
     /// The intended instant, UTC.
@@ -26,10 +30,13 @@ pub struct MessageOut {
     pub local_send_at: DateTime<FixedOffset>,
     pub timezone: String,
     pub rule: String,
+    #[schema(value_type = StatusName)]
     pub status: String,
+    #[schema(required = true)]
     pub status_reason: Option<String>,
     pub attempts: i32,
     pub deadline_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub delivered_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -70,7 +77,9 @@ pub struct AttemptOut {
     pub started_at: DateTime<Utc>,
     pub duration_ms: i32,
     pub outcome: String,
+    #[schema(required = true)]
     pub http_status: Option<i32>,
+    #[schema(required = true)]
     pub error: Option<String>,
 }
 

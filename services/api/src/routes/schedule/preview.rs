@@ -6,23 +6,34 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use greetings_db::{occurrences::planning::plan_user, users};
 use greetings_domain::{OccasionKind, PersonName};
 use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::{
     dto::page_limit,
-    problem::{ApiError, FieldError},
+    problem::{ApiError, FieldError, Unavailable},
     routes::messages::local_instant,
     state::AppState,
+    vocabulary::KindName,
 };
 
 const MAX_WINDOW_DAYS: i64 = 31;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PreviewQuery {
+    /// RFC 3339 instant, inclusive.
+    #[param(format = DateTime)]
     from: String,
+    /// RFC 3339 instant, exclusive; after `from`, at most 31 days later.
+    #[param(format = DateTime)]
     to: String,
+    /// Users per page, default 50.
+    #[param(minimum = 1, maximum = 200, nullable = false)]
     limit: Option<i64>,
+    /// `nextCursor` of the previous page.
+    #[param(nullable = false)]
     cursor: Option<String>,
 }
 
@@ -31,6 +42,7 @@ pub struct PreviewQuery {
 pub struct PreviewItem {
     user_id: Uuid,
     email: String,
+    #[schema(value_type = KindName)]
     kind: &'static str,
     local_date: NaiveDate,
     send_at: DateTime<Utc>,
@@ -47,6 +59,7 @@ pub struct PreviewItem {
 pub struct Preview {
     items: Vec<PreviewItem>,
     /// Cursor over users: the next page continues after the last user examined.
+    #[schema(required = true)]
     next_cursor: Option<String>,
 }
 
@@ -62,11 +75,10 @@ fn instant(field: &str, raw: &str) -> Result<DateTime<Utc>, ApiError> {
 }
 
 #[utoipa::path(get, path = "/api/v1/schedule/preview", tag = "schedule",
-    params(("from" = String, Query, description = "RFC 3339, inclusive"),
-           ("to" = String, Query, description = "RFC 3339, exclusive; at most 31 days after from"),
-           ("limit" = Option<i64>, Query, description = "users per page, 1-200, default 50"),
-           ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page")),
-    responses((status = 200, body = Preview), (status = 400, description = "bad window, limit or cursor", body = crate::problem::Problem, content_type = "application/problem+json")))]
+    params(PreviewQuery),
+    responses((status = 200, body = Preview),
+        (status = 400, description = "bad window, limit or cursor, or an unknown parameter", body = crate::problem::Problem, content_type = "application/problem+json"),
+        Unavailable))]
 pub async fn preview_schedule(
     state: web::Data<AppState>,
     query: web::Query<PreviewQuery>,

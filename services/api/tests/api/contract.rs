@@ -1,0 +1,64 @@
+//! The HTTP contract at its edges, as `make schemathesis` probes it: methods a path does not
+//! support, hostile strings and parameters, and what the OpenAPI document promises.
+
+use serde_json::{json, Value};
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn the_openapi_document_states_every_problem_an_operation_can_answer() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            let name = format!("{method} {path}");
+            for (status, response) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let content = response["content"].as_object().unwrap();
+                    let is_problem = content.contains_key("application/problem+json");
+                    // Readiness reports its checks as JSON whether or not it is ready.
+                    assert!(is_problem || path == "/health/ready", "{name} {status}");
+                }
+            }
+            if path.starts_with("/api/v1/") {
+                let unavailable = &responses["503"];
+                assert!(
+                    unavailable["headers"]["Retry-After"].is_object(),
+                    "{name} documents its 503 and Retry-After"
+                );
+            }
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                if parameter["name"] == "id" {
+                    assert_eq!(parameter["schema"]["format"], "uuid", "{name}");
+                }
+            }
+            if operation["requestBody"].is_object() {
+                for status in ["400", "413", "415", "422"] {
+                    assert!(responses.contains_key(status), "{name} documents {status}");
+                }
+            }
+        }
+    }
+    let created = &doc["paths"]["/api/v1/users"]["post"]["responses"]["201"];
+    assert!(created["headers"]["Location"].is_object());
+    // Fields sent as `null` when unset are required and nullable, not optional.
+    let user = &doc["components"]["schemas"]["UserOut"];
+    for field in ["birthday", "anniversary", "location"] {
+        assert!(
+            user["required"].as_array().unwrap().contains(&json!(field)),
+            "{field}"
+        );
+        assert!(
+            user["properties"][field]["type"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("null")),
+            "{field}"
+        );
+    }
+    let zones = doc["components"]["schemas"]["Timezone"]["enum"]
+        .as_array()
+        .unwrap();
+    assert!(zones.contains(&json!("Pacific/Kiritimati")) && zones.len() > 400);
+}
