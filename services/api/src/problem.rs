@@ -45,6 +45,9 @@ pub enum ApiError {
     InvalidParameter(FieldError),
     #[error("no {0} with that id")]
     NotFound(&'static str),
+    /// The path exists but not with this method; carries the `Allow` header's value.
+    #[error("this path does not support the method; it supports {0}")]
+    MethodNotAllowed(String),
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
     #[error("the service is temporarily unable to handle the request")]
@@ -77,6 +80,7 @@ impl ApiError {
             Self::Validation(_) => "validation-failed",
             Self::InvalidParameter(_) => "invalid-parameter",
             Self::NotFound(_) => "not-found",
+            Self::MethodNotAllowed(_) => "method-not-allowed",
             Self::Conflict { code, .. } => code,
             Self::Unavailable => "service-unavailable",
             Self::Internal(_) => "internal-error",
@@ -91,6 +95,7 @@ impl ApiError {
             Self::Validation(_) => "Validation failed",
             Self::InvalidParameter(_) => "Invalid parameter",
             Self::NotFound(_) => "Not found",
+            Self::MethodNotAllowed(_) => "Method not allowed",
             Self::Conflict { .. } => "Conflict",
             Self::Unavailable => "Service unavailable",
             Self::Internal(_) => "Internal server error",
@@ -110,6 +115,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -128,8 +134,14 @@ impl ResponseError for ApiError {
         let status = self.status_code();
         let code = self.code();
         let mut response = HttpResponse::build(status);
-        if matches!(self, Self::Unavailable) {
-            response.insert_header(("Retry-After", "1"));
+        match self {
+            Self::Unavailable => {
+                response.insert_header(("Retry-After", "1"));
+            }
+            Self::MethodNotAllowed(allow) => {
+                response.insert_header(("Allow", allow.as_str()));
+            }
+            _ => {}
         }
         response
             .content_type("application/problem+json")

@@ -60,7 +60,6 @@ impl Application {
                     .into()
                 }))
                 .configure(routes::configure)
-                .route("/metrics", web::get().to(routes::health::metrics))
                 .default_service(web::to(routes::health::not_found))
         })
         .disable_signals()

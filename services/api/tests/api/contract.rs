@@ -1,9 +1,47 @@
 //! The HTTP contract at its edges, as `make schemathesis` probes it: methods a path does not
 //! support, hostile strings and parameters, and what the OpenAPI document promises.
 
+use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::spawn_app;
+use crate::{helpers::spawn_app, validation::assert_problem};
+
+#[tokio::test]
+async fn a_method_a_path_does_not_support_is_a_405_naming_the_ones_it_does() {
+    let app = spawn_app().await;
+    for (method, path, allow) in [
+        (Method::PUT, "/api/v1/users", "POST, GET"),
+        (
+            Method::POST,
+            "/api/v1/users/0193a1b2-0000-7000-8000-000000000000",
+            "GET, PUT, PATCH, DELETE",
+        ),
+        (Method::DELETE, "/api/v1/messages", "GET"),
+        (
+            Method::GET,
+            "/api/v1/messages/0193a1b2-0000-7000-8000-000000000000/retry",
+            "POST",
+        ),
+        (
+            Method::PATCH,
+            "/user/0193a1b2-0000-7000-8000-000000000000",
+            "GET, PUT, DELETE",
+        ),
+        (Method::POST, "/health/ready", "GET"),
+        (Method::DELETE, "/metrics", "GET"),
+    ] {
+        let response = app.send(method.clone(), path, None).await;
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+        let problem = assert_problem(response, 405, "method-not-allowed").await;
+        assert!(
+            problem["detail"].as_str().unwrap().contains(allow),
+            "{problem}"
+        );
+    }
+    // A path that does not exist is still a 404, whatever the method.
+    let response = app.send(Method::PUT, "/api/v1/nothing-here", None).await;
+    assert_problem(response, 404, "not-found").await;
+}
 
 #[tokio::test]
 async fn the_openapi_document_states_every_problem_an_operation_can_answer() {
