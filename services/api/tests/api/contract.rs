@@ -4,7 +4,10 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::{helpers::spawn_app, validation::assert_problem};
+use crate::{
+    helpers::spawn_app,
+    validation::{assert_problem, field_errors},
+};
 
 #[tokio::test]
 async fn a_method_a_path_does_not_support_is_a_405_naming_the_ones_it_does() {
@@ -41,6 +44,28 @@ async fn a_method_a_path_does_not_support_is_a_405_naming_the_ones_it_does() {
     // A path that does not exist is still a 404, whatever the method.
     let response = app.send(Method::PUT, "/api/v1/nothing-here", None).await;
     assert_problem(response, 404, "not-found").await;
+}
+
+#[tokio::test]
+async fn a_cursor_older_than_postgres_can_store_is_a_400_not_a_500() {
+    let app = spawn_app().await;
+    let id = "0193a1b2-0000-7000-8000-000000000000";
+    // 4714-11-24 BC, the first instant Postgres stores, is still a well-formed position.
+    let earliest = -210_866_803_200_000_000_i64;
+    let response = app
+        .get(&format!("/api/v1/messages?cursor={earliest}.{id}"))
+        .await;
+    assert_eq!(response.status(), 200);
+    for micros in [earliest - 1, -300_000_000_000_000_000, i64::MIN] {
+        let problem = assert_problem(
+            app.get(&format!("/api/v1/messages?cursor={micros}.{id}"))
+                .await,
+            400,
+            "invalid-parameter",
+        )
+        .await;
+        assert_eq!(field_errors(&problem)[0].0, "cursor", "{micros}");
+    }
 }
 
 #[tokio::test]

@@ -96,6 +96,11 @@ impl From<AttemptRow> for AttemptOut {
     }
 }
 
+/// The earliest instant Postgres stores (4714-11-24 BC, Julian day 0) in Unix microseconds. No
+/// issued cursor is older; binding an older one would fail in the database, a 500 for what is a
+/// bad parameter. (chrono's latest instant is earlier than Postgres's, so the far end is safe.)
+const EARLIEST_POSTGRES_MICROS: i64 = -210_866_803_200_000_000;
+
 /// Cursors are `<send_at micros>.<id>`: opaque to clients, stable across pages.
 pub fn encode_cursor(row: &OccurrenceRow) -> String {
     format!("{}.{}", row.send_at.timestamp_micros(), row.id)
@@ -106,6 +111,9 @@ pub fn decode_cursor(raw: &str) -> Result<OccurrenceCursor, ApiError> {
         || ApiError::InvalidParameter(FieldError::new("cursor", "is not a cursor this API issued"));
     let (micros, id) = raw.split_once('.').ok_or_else(invalid)?;
     let micros: i64 = micros.parse().map_err(|_| invalid())?;
+    if micros < EARLIEST_POSTGRES_MICROS {
+        return Err(invalid());
+    }
     Ok(OccurrenceCursor {
         send_at: DateTime::from_timestamp_micros(micros).ok_or_else(invalid)?,
         id: Uuid::parse_str(id).map_err(|_| invalid())?,
