@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::{
-    helpers::spawn_app,
+    helpers::{spawn_app, user_body},
     validation::{assert_problem, field_errors},
 };
 
@@ -66,6 +66,36 @@ async fn a_cursor_older_than_postgres_can_store_is_a_400_not_a_500() {
         .await;
         assert_eq!(field_errors(&problem)[0].0, "cursor", "{micros}");
     }
+}
+
+#[tokio::test]
+async fn a_preview_window_ending_after_9999_12_31_is_a_400_so_local_dates_stay_four_digit_years() {
+    let app = spawn_app().await;
+    // 09:00 on 1 January in UTC+14 is 19:00 UTC on 31 December of the year before.
+    let mut body = user_body("kiritimati@example.com");
+    body["timezone"] = json!("Pacific/Kiritimati");
+    body["birthday"] = json!("2000-12-31");
+    body["anniversary"] = json!("2000-01-01");
+    app.create_user(&body).await;
+
+    let late = "/api/v1/schedule/preview?from=9999-12-15T00:00:00Z&to=9999-12-31T23:59:59Z";
+    let problem = assert_problem(app.get(late).await, 400, "invalid-parameter").await;
+    assert_eq!(
+        field_errors(&problem),
+        vec![(
+            "to".to_owned(),
+            "must be at most 9999-12-31T00:00:00Z".to_owned()
+        )]
+    );
+
+    let last = "/api/v1/schedule/preview?from=9999-12-15T00:00:00Z&to=9999-12-31T00:00:00Z";
+    let response = app.get(last).await;
+    assert_eq!(response.status(), 200);
+    let preview: Value = response.json().await.unwrap();
+    let items = preview["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{preview}");
+    assert_eq!(items[0]["localDate"], "9999-12-31");
+    assert_eq!(items[0]["localSendAt"], "9999-12-31T09:00:00+14:00");
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! which rule, for send instants in `[from, to)` (at most 31 days), a page of users at a time.
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use greetings_db::{occurrences::planning::plan_user, users};
 use greetings_domain::{OccasionKind, PersonName};
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,15 @@ use crate::{
 
 const MAX_WINDOW_DAYS: i64 = 31;
 
+/// The latest `to`: zones run up to 14 hours ahead of UTC, and a later send instant can fall on
+/// a local date in year 10000, which RFC 3339 (`localDate`, `localSendAt`) cannot write.
+fn latest_to() -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .expect("a valid date")
+        .and_utc()
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -26,7 +35,8 @@ pub struct PreviewQuery {
     /// RFC 3339 instant, inclusive.
     #[param(format = DateTime)]
     from: String,
-    /// RFC 3339 instant, exclusive; after `from`, at most 31 days later.
+    /// RFC 3339 instant, exclusive; after `from`, at most 31 days later and at most
+    /// 9999-12-31T00:00:00Z.
     #[param(format = DateTime)]
     to: String,
     /// Users per page, default 50.
@@ -85,6 +95,15 @@ pub async fn preview_schedule(
 ) -> Result<HttpResponse, ApiError> {
     let from = instant("from", &query.from)?;
     let to = instant("to", &query.to)?;
+    if to > latest_to() {
+        return Err(ApiError::InvalidParameter(FieldError::new(
+            "to",
+            format!(
+                "must be at most {}",
+                latest_to().to_rfc3339_opts(SecondsFormat::Secs, true)
+            ),
+        )));
+    }
     if to <= from || to - from > Duration::days(MAX_WINDOW_DAYS) {
         return Err(ApiError::InvalidParameter(FieldError::new(
             "to",
