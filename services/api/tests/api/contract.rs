@@ -47,6 +47,55 @@ async fn a_method_a_path_does_not_support_is_a_405_naming_the_ones_it_does() {
 }
 
 #[tokio::test]
+async fn a_nul_byte_in_any_string_field_is_a_422_naming_the_field_and_stores_nothing() {
+    let app = spawn_app().await;
+    // Postgres cannot store U+0000 in text: it must be refused at the edge, never reach SQL.
+    for (field, value) in [
+        ("firstName", "Ad\u{0}a"),
+        ("lastName", "\u{0}"),
+        ("email", "ada\u{0}@example.com"),
+        ("timezone", "Europe/London\u{0}"),
+        ("location", "Lon\u{0}don"),
+    ] {
+        let mut body = user_body("ada@example.com");
+        body[field] = json!(value);
+        let problem = assert_problem(
+            app.post_json("/api/v1/users", &body).await,
+            422,
+            "validation-failed",
+        )
+        .await;
+        let fields: Vec<String> = field_errors(&problem).into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, vec![field.to_owned()], "{problem}");
+    }
+    let mut body = user_body("ada@example.com");
+    body["nick\u{0}name"] = json!("x");
+    let problem = assert_problem(
+        app.post_json("/api/v1/users", &body).await,
+        422,
+        "validation-failed",
+    )
+    .await;
+    assert_eq!(field_errors(&problem)[0].0, "nick\u{0}name");
+    assert_eq!(app.count_users().await, 0);
+
+    // The same through PATCH, on a user that exists: it stays as it was.
+    let user = app.create_user(&user_body("ada@example.com")).await;
+    let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
+    let response = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&json!({"lastName": "By\u{0}ron"})),
+        )
+        .await;
+    let problem = assert_problem(response, 422, "validation-failed").await;
+    assert_eq!(field_errors(&problem)[0].0, "lastName");
+    let unchanged: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(unchanged, user);
+}
+
+#[tokio::test]
 async fn a_cursor_older_than_postgres_can_store_is_a_400_not_a_500() {
     let app = spawn_app().await;
     let id = "0193a1b2-0000-7000-8000-000000000000";
