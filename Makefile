@@ -11,12 +11,13 @@ build: ## build every binary (debug)
 run: build ## run the whole system as native processes against local Postgres and RabbitMQ
 	scripts/run-local.sh
 
-test: tools lint deny ## the whole suite: lints, dependency policy, schema and deploy checks, all tests, observability proof, k6 smoke
+test: tools lint deny ## the whole suite: lints, dependency policy, schema and deploy checks, all tests, schemathesis, observability proof, k6 smoke
 	scripts/check-domain-purity.sh
 	scripts/check-schema.sh
 	cargo test --workspace --all-targets
 	cargo test --workspace --doc
 	$(MAKE) check-deploy
+	$(MAKE) schemathesis
 	$(MAKE) observability-proof
 	$(MAKE) k6-smoke
 
@@ -74,6 +75,11 @@ observability-proof: ## rules, dashboards and a real Prometheus against the runn
 	scripts/observability-proof.sh
 
 .PHONY: observability-proof
+
+schemathesis: ## schemathesis against the live OpenAPI document of a native api: no 5xx, responses as documented
+	scripts/schemathesis.sh
+
+.PHONY: schemathesis
 
 k6-smoke: ## k6: all four suites (api, scheduler, worker, e2e) at smoke size on native processes; CI runs it
 	scripts/k6.sh smoke

@@ -57,3 +57,8 @@ promtool --version 2>&1 | head -1
 # pinned in scripts/perf-tools.sh, in a virtualenv of its own under target/tools.
 "$root/scripts/perf-tools.sh" k6 >/dev/null
 "$("$root/scripts/perf-tools.sh" k6)" version
+
+# schemathesis (pinned in scripts/perf-tools.sh, a virtualenv of its own under target/tools) for
+# `make schemathesis`: property-based requests against the live OpenAPI document.
+"$root/scripts/perf-tools.sh" schemathesis >/dev/null
+"$("$root/scripts/perf-tools.sh" schemathesis)" --version

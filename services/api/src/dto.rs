@@ -13,7 +13,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::problem::{ApiError, FieldError};
+use crate::{
+    problem::{ApiError, FieldError},
+    vocabulary::TimezoneName,
+};
 
 /// A user body as sent by the client. `None` = field absent; `Some(Value::Null)` = explicit
 /// null (which clears an optional field in a PATCH).
@@ -192,41 +195,48 @@ impl UserBody {
 /// A user as sent to `POST` and `PUT` (documentation of the body `UserBody` reads).
 #[allow(dead_code)] // read by the OpenAPI document only
 #[derive(utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserIn {
-    /// 1-100 characters after trimming.
-    #[schema(example = "Ada")]
+    /// 1-100 characters after trimming, no control characters.
+    #[schema(example = "Ada", min_length = 1, max_length = 100)]
     first_name: String,
-    #[schema(example = "Lovelace")]
+    #[schema(example = "Lovelace", min_length = 1, max_length = 100)]
     last_name: String,
     /// Unique among live users, ignoring case.
-    #[schema(example = "ada@example.com")]
+    #[schema(example = "ada@example.com", format = Email, max_length = 254)]
     email: String,
-    /// An IANA time zone name.
-    #[schema(example = "Europe/London")]
+    #[schema(value_type = TimezoneName)]
     timezone: String,
-    /// `YYYY-MM-DD`, a real date, not in the future.
+    /// `YYYY-MM-DD`, a real date, on or after 1900-01-01, not in the future.
     #[schema(value_type = Option<String>, format = Date, example = "1990-12-10")]
     birthday: Option<NaiveDate>,
+    /// `YYYY-MM-DD`, like `birthday`.
     #[schema(value_type = Option<String>, format = Date)]
     anniversary: Option<NaiveDate>,
-    /// Free text, at most 200 characters.
+    /// Free text, at most 200 characters after trimming, no control characters.
+    #[schema(max_length = 200)]
     location: Option<String>,
 }
 
-/// A partial user for `PATCH`: absent fields are kept; `null` clears an optional one.
+/// A partial user for `PATCH`: absent fields are kept; `null` clears an optional one (and is
+/// refused for the others).
 #[allow(dead_code)] // read by the OpenAPI document only
 #[derive(utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserPatch {
+    #[schema(value_type = String, required = false, min_length = 1, max_length = 100)]
     first_name: Option<String>,
+    #[schema(value_type = String, required = false, min_length = 1, max_length = 100)]
     last_name: Option<String>,
+    #[schema(value_type = String, required = false, format = Email, max_length = 254)]
     email: Option<String>,
+    #[schema(value_type = TimezoneName, required = false)]
     timezone: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     birthday: Option<NaiveDate>,
     #[schema(value_type = Option<String>, format = Date)]
     anniversary: Option<NaiveDate>,
+    #[schema(max_length = 200)]
     location: Option<String>,
 }
 
@@ -238,8 +248,12 @@ pub struct UserOut {
     pub last_name: String,
     pub email: String,
     pub timezone: String,
+    // Optional values are always sent, as `null` when unset: required and nullable.
+    #[schema(required = true)]
     pub birthday: Option<NaiveDate>,
+    #[schema(required = true)]
     pub anniversary: Option<NaiveDate>,
+    #[schema(required = true)]
     pub location: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -267,6 +281,8 @@ impl From<UserRow> for UserOut {
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// `null` on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 

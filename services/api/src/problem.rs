@@ -3,9 +3,18 @@
 //! Every failure a client can cause maps to a stable `code` (also the last segment of `type`)
 //! and, for validation, per-field details. Anything unexpected is an opaque 500 whose cause is
 //! logged once, here, and never sent to the client.
+//!
+//! The response sets at the end ([`Unavailable`], [`BodyErrors`]) document, for the OpenAPI
+//! document, the problems that many operations share, next to the code that produces them.
+
+use std::collections::BTreeMap;
 
 use actix_web::{error::JsonPayloadError, http::StatusCode, HttpResponse, ResponseError};
 use serde::Serialize;
+use utoipa::openapi::{
+    header::HeaderBuilder, schema::Type, ContentBuilder, ObjectBuilder, Ref, RefOr, Response,
+    ResponseBuilder,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
@@ -36,6 +45,9 @@ pub enum ApiError {
     InvalidParameter(FieldError),
     #[error("no {0} with that id")]
     NotFound(&'static str),
+    /// The path exists but not with this method; carries the `Allow` header's value.
+    #[error("this path does not support the method; it supports {0}")]
+    MethodNotAllowed(String),
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
     #[error("{0}")]
@@ -76,6 +88,7 @@ impl ApiError {
             Self::Validation(_) => "validation-failed",
             Self::InvalidParameter(_) => "invalid-parameter",
             Self::NotFound(_) => "not-found",
+            Self::MethodNotAllowed(_) => "method-not-allowed",
             Self::Conflict { code, .. } => code,
             Self::Unauthenticated(_) => "unauthenticated",
             Self::Forbidden(_) => "forbidden",
@@ -94,6 +107,7 @@ impl ApiError {
             Self::Validation(_) => "Validation failed",
             Self::InvalidParameter(_) => "Invalid parameter",
             Self::NotFound(_) => "Not found",
+            Self::MethodNotAllowed(_) => "Method not allowed",
             Self::Conflict { .. } => "Conflict",
             Self::Unauthenticated(_) => "Unauthenticated",
             Self::Forbidden(_) => "Forbidden",
@@ -117,6 +131,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -149,6 +164,9 @@ impl ResponseError for ApiError {
             }
             Self::Unauthenticated(_) => {
                 response.insert_header(("WWW-Authenticate", "Bearer"));
+            }
+            Self::MethodNotAllowed(allow) => {
+                response.insert_header(("Allow", allow.as_str()));
             }
             _ => {}
         }
@@ -187,5 +205,57 @@ impl From<greetings_db::pool::PoolError> for ApiError {
     fn from(err: greetings_db::pool::PoolError) -> Self {
         tracing::warn!(error = %err, "no database connection available");
         Self::Unavailable
+    }
+}
+
+/// A documented problem response: `application/problem+json` with the [`Problem`] schema.
+pub fn problem_response(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+/// 503 `service-unavailable` with `Retry-After`: every operation that needs a database
+/// connection answers it when none frees up in time.
+pub struct Unavailable;
+
+impl utoipa::IntoResponses for Unavailable {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let mut response = problem_response("no database connection available; retry later");
+        response.headers.insert(
+            "Retry-After".into(),
+            HeaderBuilder::new()
+                .schema(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .minimum(Some(0)),
+                )
+                .description(Some("seconds to wait before retrying"))
+                .build(),
+        );
+        BTreeMap::from([("503".into(), response.into())])
+    }
+}
+
+/// 413, 415 and 422: every operation that reads a JSON body (400 for malformed JSON is listed
+/// by each operation, together with its other 400s).
+pub struct BodyErrors;
+
+impl utoipa::IntoResponses for BodyErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        [
+            ("413", "body larger than `http.max_body_bytes`"),
+            ("415", "body not sent as `application/json`"),
+            ("422", "invalid fields, each named in `errors`"),
+        ]
+        .into_iter()
+        .map(|(status, description)| (status.into(), problem_response(description).into()))
+        .collect()
     }
 }

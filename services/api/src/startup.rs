@@ -94,7 +94,7 @@ impl Application {
                 .configure(routes::configure)
                 .configure(|cfg| {
                     if metrics_on_main_port {
-                        cfg.route("/metrics", web::get().to(routes::health::metrics));
+                        routes::metrics(cfg);
                     }
                 })
                 .default_service(web::to(routes::health::not_found))
@@ -163,7 +163,7 @@ fn metrics_only_server(
     let server = HttpServer::new(move || {
         App::new()
             .app_data(handle.clone())
-            .route("/metrics", web::get().to(routes::health::metrics))
+            .configure(routes::metrics)
     })
     .workers(1)
     .disable_signals()

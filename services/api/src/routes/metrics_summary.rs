@@ -13,7 +13,10 @@ use greetings_domain::{OccasionKind, OccurrenceStatus};
 use greetings_telemetry::latency::{LatencyQuantiles, LatencyWindow};
 use serde::Serialize;
 
-use crate::{problem::ApiError, state::AppState};
+use crate::{
+    problem::{ApiError, Unavailable},
+    state::AppState,
+};
 
 /// The reconciler's defaults (`[reconcile]` in the scheduler's config).
 const STUCK_AFTER_MINUTES: i64 = 10;
@@ -60,7 +63,7 @@ fn zeroed() -> BTreeMap<String, i64> {
 
 #[utoipa::path(get, path = "/api/v1/metrics", tag = "operations",
     responses((status = 200, description = "occurrences by status and kind, due-but-unsent, promise checks, API latency quantiles", body = Object),
-        (status = 503, description = "database unavailable", body = crate::problem::Problem, content_type = "application/problem+json")))]
+        Unavailable))]
 pub async fn get_metrics_summary(
     state: web::Data<AppState>,
     latency: web::Data<LatencyWindow>,

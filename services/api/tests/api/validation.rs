@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, user_body, TestApp};
 
-async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> Value {
+pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(response.status(), status);
     assert_eq!(
         response.headers()["content-type"],
@@ -18,7 +18,7 @@ async fn assert_problem(response: reqwest::Response, status: u16, code: &str) ->
     problem
 }
 
-fn field_errors(problem: &Value) -> Vec<(String, String)> {
+pub fn field_errors(problem: &Value) -> Vec<(String, String)> {
     problem["errors"]
         .as_array()
         .map(|errors| {

@@ -9,24 +9,32 @@ use greetings_db::{
 };
 use greetings_domain::{calendar::next_occurrence, OccasionKind, Timezone};
 use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
 
 use super::{decode_cursor, local_instant, next_cursor, MessageOut};
 use crate::{
     dto::{page_limit, parse_id},
-    problem::ApiError,
+    problem::{ApiError, Unavailable},
     state::AppState,
+    vocabulary::KindName,
 };
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct Query {
+    /// Page size, default 50.
+    #[param(minimum = 1, maximum = 200, nullable = false)]
     limit: Option<i64>,
+    /// `nextCursor` of the previous page.
+    #[param(nullable = false)]
     cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NextOccurrence {
+    #[schema(value_type = KindName)]
     kind: &'static str,
     local_date: NaiveDate,
     send_at: DateTime<Utc>,
@@ -40,15 +48,18 @@ pub struct NextOccurrence {
 #[serde(rename_all = "camelCase")]
 pub struct UserMessages {
     items: Vec<MessageOut>,
+    /// `null` on the last page.
+    #[schema(required = true)]
     next_cursor: Option<String>,
     next: Vec<NextOccurrence>,
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}/messages", tag = "messages",
-    params(("id" = String, Path, description = "UUID"),
-           ("limit" = Option<i64>, Query, description = "1-200, default 50"),
-           ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page")),
-    responses((status = 200, body = UserMessages), (status = 400, description = "bad id, limit or cursor", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 404, description = "no live user", body = crate::problem::Problem, content_type = "application/problem+json")))]
+    params(("id" = Uuid, Path), Query),
+    responses((status = 200, body = UserMessages),
+        (status = 400, description = "bad id, limit or cursor, or an unknown parameter", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no live user", body = crate::problem::Problem, content_type = "application/problem+json"),
+        Unavailable))]
 pub async fn list_user_messages(
     state: web::Data<AppState>,
     path: web::Path<String>,

@@ -5,7 +5,11 @@ use greetings_db::occurrences::{find_occurrence, list_attempts};
 use serde::Serialize;
 
 use super::{AttemptOut, MessageOut};
-use crate::{dto::parse_id, problem::ApiError, state::AppState};
+use crate::{
+    dto::parse_id,
+    problem::{ApiError, Unavailable},
+    state::AppState,
+};
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct MessageDetail {
@@ -15,8 +19,11 @@ pub struct MessageDetail {
     delivery_attempts: Vec<AttemptOut>,
 }
 
-#[utoipa::path(get, path = "/api/v1/messages/{id}", tag = "messages", params(("id" = String, Path, description = "UUID")),
-    responses((status = 200, body = MessageDetail), (status = 400, description = "id is not a UUID", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 404, description = "no such message", body = crate::problem::Problem, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/api/v1/messages/{id}", tag = "messages", params(("id" = Uuid, Path)),
+    responses((status = 200, body = MessageDetail),
+        (status = 400, description = "id is not a UUID", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such message", body = crate::problem::Problem, content_type = "application/problem+json"),
+        Unavailable))]
 pub async fn get_message(
     state: web::Data<AppState>,
     path: web::Path<String>,

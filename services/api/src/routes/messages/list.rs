@@ -5,22 +5,35 @@ use chrono::{DateTime, Utc};
 use greetings_db::occurrences::{list_occurrences, OccurrenceFilter};
 use greetings_domain::{OccasionKind, OccurrenceStatus};
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::{decode_cursor, next_cursor, MessageOut};
 use crate::{
     dto::{page_limit, Page},
-    problem::{ApiError, FieldError},
+    problem::{ApiError, FieldError, Unavailable},
     state::AppState,
+    vocabulary::{KindName, StatusName},
 };
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(value_type = StatusName, required = false)]
     status: Option<String>,
+    #[param(value_type = KindName, required = false)]
     kind: Option<String>,
+    /// RFC 3339 instant; `sendAt` at or after it.
+    #[param(format = DateTime, nullable = false)]
     from: Option<String>,
+    /// RFC 3339 instant; `sendAt` before it.
+    #[param(format = DateTime, nullable = false)]
     to: Option<String>,
+    /// Page size, default 50.
+    #[param(minimum = 1, maximum = 200, nullable = false)]
     limit: Option<i64>,
+    /// `nextCursor` of the previous page.
+    #[param(nullable = false)]
     cursor: Option<String>,
 }
 
@@ -39,13 +52,10 @@ fn instant(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiE
 }
 
 #[utoipa::path(get, path = "/api/v1/messages", tag = "messages",
-    params(("status" = Option<String>, Query, description = "scheduled, queued, sending, retrying, delivered, failed, expired, cancelled or skipped"),
-           ("kind" = Option<String>, Query, description = "birthday or anniversary"),
-           ("from" = Option<String>, Query, description = "RFC 3339; sendAt at or after"),
-           ("to" = Option<String>, Query, description = "RFC 3339; sendAt before"),
-           ("limit" = Option<i64>, Query, description = "1-200, default 50"),
-           ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page")),
-    responses((status = 200, body = Page<MessageOut>), (status = 400, description = "bad filter", body = crate::problem::Problem, content_type = "application/problem+json")))]
+    params(ListQuery),
+    responses((status = 200, body = Page<MessageOut>),
+        (status = 400, description = "bad filter, limit or cursor, or an unknown parameter", body = crate::problem::Problem, content_type = "application/problem+json"),
+        Unavailable))]
 pub async fn list_messages(
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,

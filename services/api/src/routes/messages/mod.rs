@@ -11,13 +11,17 @@ use greetings_domain::Timezone;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::problem::{ApiError, FieldError};
+use crate::{
+    problem::{ApiError, FieldError},
+    vocabulary::{KindName, StatusName},
+};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageOut {
     pub id: Uuid,
     pub user_id: Uuid,
+    #[schema(value_type = KindName)]
     pub kind: String,
     pub local_date: NaiveDate,
     /// The intended instant, UTC.
@@ -26,10 +30,13 @@ pub struct MessageOut {
     pub local_send_at: DateTime<FixedOffset>,
     pub timezone: String,
     pub rule: String,
+    #[schema(value_type = StatusName)]
     pub status: String,
+    #[schema(required = true)]
     pub status_reason: Option<String>,
     pub attempts: i32,
     pub deadline_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub delivered_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -70,7 +77,9 @@ pub struct AttemptOut {
     pub started_at: DateTime<Utc>,
     pub duration_ms: i32,
     pub outcome: String,
+    #[schema(required = true)]
     pub http_status: Option<i32>,
+    #[schema(required = true)]
     pub error: Option<String>,
 }
 
@@ -87,6 +96,11 @@ impl From<AttemptRow> for AttemptOut {
     }
 }
 
+/// The earliest instant Postgres stores (4714-11-24 BC, Julian day 0) in Unix microseconds. No
+/// issued cursor is older; binding an older one would fail in the database, a 500 for what is a
+/// bad parameter. (chrono's latest instant is earlier than Postgres's, so the far end is safe.)
+const EARLIEST_POSTGRES_MICROS: i64 = -210_866_803_200_000_000;
+
 /// Cursors are `<send_at micros>.<id>`: opaque to clients, stable across pages.
 pub fn encode_cursor(row: &OccurrenceRow) -> String {
     format!("{}.{}", row.send_at.timestamp_micros(), row.id)
@@ -97,6 +111,9 @@ pub fn decode_cursor(raw: &str) -> Result<OccurrenceCursor, ApiError> {
         || ApiError::InvalidParameter(FieldError::new("cursor", "is not a cursor this API issued"));
     let (micros, id) = raw.split_once('.').ok_or_else(invalid)?;
     let micros: i64 = micros.parse().map_err(|_| invalid())?;
+    if micros < EARLIEST_POSTGRES_MICROS {
+        return Err(invalid());
+    }
     Ok(OccurrenceCursor {
         send_at: DateTime::from_timestamp_micros(micros).ok_or_else(invalid)?,
         id: Uuid::parse_str(id).map_err(|_| invalid())?,

@@ -4,11 +4,18 @@ use actix_web::{web, HttpResponse};
 use greetings_db::occurrences::{delivery::redrive, find_occurrence};
 
 use super::MessageOut;
-use crate::{dto::parse_id, problem::ApiError, state::AppState};
+use crate::{
+    dto::parse_id,
+    problem::{ApiError, Unavailable},
+    state::AppState,
+};
 
-#[utoipa::path(post, path = "/api/v1/messages/{id}/retry", tag = "messages", params(("id" = String, Path, description = "UUID")),
+#[utoipa::path(post, path = "/api/v1/messages/{id}/retry", tag = "messages", params(("id" = Uuid, Path)),
     responses((status = 202, description = "due again now, with a fresh window and attempt budget", body = MessageOut),
-        (status = 400, description = "id is not a UUID", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 404, description = "no such message", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 409, description = "not failed or expired", body = crate::problem::Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "id is not a UUID", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such message", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "not failed or expired", body = crate::problem::Problem, content_type = "application/problem+json"),
+        Unavailable))]
 pub async fn retry_message(
     state: web::Data<AppState>,
     path: web::Path<String>,

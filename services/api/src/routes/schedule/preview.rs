@@ -2,27 +2,48 @@
 //! which rule, for send instants in `[from, to)` (at most 31 days), a page of users at a time.
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use greetings_db::{occurrences::planning::plan_user, users};
 use greetings_domain::{OccasionKind, PersonName};
 use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::{
     dto::page_limit,
-    problem::{ApiError, FieldError},
+    problem::{ApiError, FieldError, Unavailable},
     routes::messages::local_instant,
     state::AppState,
+    vocabulary::KindName,
 };
 
 const MAX_WINDOW_DAYS: i64 = 31;
 
-#[derive(Debug, Deserialize)]
+/// The latest `to`: zones run up to 14 hours ahead of UTC, and a later send instant can fall on
+/// a local date in year 10000, which RFC 3339 (`localDate`, `localSendAt`) cannot write.
+fn latest_to() -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .expect("a valid date")
+        .and_utc()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PreviewQuery {
+    /// RFC 3339 instant, inclusive.
+    #[param(format = DateTime)]
     from: String,
+    /// RFC 3339 instant, exclusive; after `from`, at most 31 days later and at most
+    /// 9999-12-31T00:00:00Z.
+    #[param(format = DateTime)]
     to: String,
+    /// Users per page, default 50.
+    #[param(minimum = 1, maximum = 200, nullable = false)]
     limit: Option<i64>,
+    /// `nextCursor` of the previous page.
+    #[param(nullable = false)]
     cursor: Option<String>,
 }
 
@@ -31,6 +52,7 @@ pub struct PreviewQuery {
 pub struct PreviewItem {
     user_id: Uuid,
     email: String,
+    #[schema(value_type = KindName)]
     kind: &'static str,
     local_date: NaiveDate,
     send_at: DateTime<Utc>,
@@ -47,6 +69,7 @@ pub struct PreviewItem {
 pub struct Preview {
     items: Vec<PreviewItem>,
     /// Cursor over users: the next page continues after the last user examined.
+    #[schema(required = true)]
     next_cursor: Option<String>,
 }
 
@@ -62,17 +85,25 @@ fn instant(field: &str, raw: &str) -> Result<DateTime<Utc>, ApiError> {
 }
 
 #[utoipa::path(get, path = "/api/v1/schedule/preview", tag = "schedule",
-    params(("from" = String, Query, description = "RFC 3339, inclusive"),
-           ("to" = String, Query, description = "RFC 3339, exclusive; at most 31 days after from"),
-           ("limit" = Option<i64>, Query, description = "users per page, 1-200, default 50"),
-           ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page")),
-    responses((status = 200, body = Preview), (status = 400, description = "bad window, limit or cursor", body = crate::problem::Problem, content_type = "application/problem+json")))]
+    params(PreviewQuery),
+    responses((status = 200, body = Preview),
+        (status = 400, description = "bad window, limit or cursor, or an unknown parameter", body = crate::problem::Problem, content_type = "application/problem+json"),
+        Unavailable))]
 pub async fn preview_schedule(
     state: web::Data<AppState>,
     query: web::Query<PreviewQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let from = instant("from", &query.from)?;
     let to = instant("to", &query.to)?;
+    if to > latest_to() {
+        return Err(ApiError::InvalidParameter(FieldError::new(
+            "to",
+            format!(
+                "must be at most {}",
+                latest_to().to_rfc3339_opts(SecondsFormat::Secs, true)
+            ),
+        )));
+    }
     if to <= from || to - from > Duration::days(MAX_WINDOW_DAYS) {
         return Err(ApiError::InvalidParameter(FieldError::new(
             "to",

@@ -7,16 +7,18 @@ use uuid::Uuid;
 use super::{location_of, map_write_error};
 use crate::{
     dto::{UserBody, UserOut},
-    problem::ApiError,
+    problem::{ApiError, BodyErrors, Unavailable},
     state::AppState,
 };
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "users",
     request_body = crate::dto::UserIn,
     responses(
-        (status = 201, description = "created; `Location` names it", body = UserOut),
-        (status = 400, description = "malformed JSON", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 409, description = "e-mail already used by a live user", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "body too large", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 415, description = "not JSON", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid fields", body = crate::problem::Problem, content_type = "application/problem+json")))]
+        (status = 201, description = "created", body = UserOut,
+            headers(("Location" = String, description = "the new user's path"))),
+        (status = 400, description = "malformed JSON", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "e-mail already used by a live user", body = crate::problem::Problem, content_type = "application/problem+json"),
+        BodyErrors, Unavailable))]
 pub async fn create_user(
     state: web::Data<AppState>,
     body: web::Json<UserBody>,

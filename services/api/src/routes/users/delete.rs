@@ -12,10 +12,17 @@ use greetings_db::{
     users,
 };
 
-use crate::{dto::parse_id, problem::ApiError, state::AppState};
+use crate::{
+    dto::parse_id,
+    problem::{ApiError, Unavailable},
+    state::AppState,
+};
 
-#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "UUID")),
-    responses((status = 204, description = "deleted; personal data redacted, pending messages cancelled"), (status = 400, description = "id is not a UUID", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 404, description = "no live user", body = crate::problem::Problem, content_type = "application/problem+json")))]
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)),
+    responses((status = 204, description = "deleted; personal data redacted, pending messages cancelled"),
+        (status = 400, description = "id is not a UUID", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no live user", body = crate::problem::Problem, content_type = "application/problem+json"),
+        Unavailable))]
 pub async fn delete_user(
     state: web::Data<AppState>,
     path: web::Path<String>,

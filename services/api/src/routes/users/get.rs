@@ -5,12 +5,15 @@ use greetings_db::users;
 
 use crate::{
     dto::{parse_id, UserOut},
-    problem::ApiError,
+    problem::{ApiError, Unavailable},
     state::AppState,
 };
 
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "UUID")),
-    responses((status = 200, body = UserOut), (status = 400, description = "id is not a UUID", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 404, description = "no live user", body = crate::problem::Problem, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)),
+    responses((status = 200, body = UserOut),
+        (status = 400, description = "id is not a UUID", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no live user", body = crate::problem::Problem, content_type = "application/problem+json"),
+        Unavailable))]
 pub async fn get_user(
     state: web::Data<AppState>,
     path: web::Path<String>,

@@ -3,24 +3,31 @@
 use actix_web::{web, HttpResponse};
 use greetings_db::users;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::{
     dto::{page_limit, Page, UserOut},
-    problem::{ApiError, FieldError},
+    problem::{ApiError, FieldError, Unavailable},
     state::AppState,
 };
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Page size, default 50.
+    #[param(minimum = 1, maximum = 200, nullable = false)]
     limit: Option<i64>,
+    /// `nextCursor` of the previous page.
+    #[param(nullable = false)]
     cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users",
-    params(("limit" = Option<i64>, Query, description = "1-200, default 50"),
-           ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page")),
-    responses((status = 200, body = Page<UserOut>), (status = 400, description = "bad limit or cursor", body = crate::problem::Problem, content_type = "application/problem+json")))]
+    params(ListQuery),
+    responses((status = 200, body = Page<UserOut>),
+        (status = 400, description = "bad limit or cursor, or an unknown parameter", body = crate::problem::Problem, content_type = "application/problem+json"),
+        Unavailable))]
 pub async fn list_users(
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,

@@ -7,14 +7,17 @@ use greetings_db::users;
 use super::rewrite_user;
 use crate::{
     dto::{parse_id, UserBody, UserOut},
-    problem::ApiError,
+    problem::{ApiError, BodyErrors, Unavailable},
     state::AppState,
 };
 
-#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "UUID")),
+#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)),
     request_body = crate::dto::UserIn,
-    responses((status = 200, body = UserOut), (status = 400, description = "malformed JSON or id", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 404, description = "no live user", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "e-mail already used", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 413, description = "body too large", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 415, description = "not JSON", body = crate::problem::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid fields", body = crate::problem::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = UserOut),
+        (status = 400, description = "malformed JSON, or id is not a UUID", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no live user", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "e-mail already used by another live user", body = crate::problem::Problem, content_type = "application/problem+json"),
+        BodyErrors, Unavailable))]
 pub async fn replace_user(
     state: web::Data<AppState>,
     path: web::Path<String>,
