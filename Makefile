@@ -32,7 +32,7 @@ lint: ## formatting and clippy, warnings are errors
 # the network (advisories need it, so the forge's CI runs those: .github/workflows/ci.yml).
 deny: ## dependency policy (deny.toml): licenses, bans, sources; offline, from Cargo.lock
 	cargo fetch --locked --target x86_64-unknown-linux-gnu --quiet
-	cargo deny --offline check licenses bans sources
+	cargo deny --offline check --hide-inclusion-graph licenses bans sources
 
 up: .env ## build the images and run the whole stack with docker compose (URLs: docker-compose.yml)
 	GREETINGS_GIT_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) docker compose up -d --build
