@@ -37,8 +37,8 @@ deny: ## dependency policy (deny.toml): licenses, bans, sources; offline, from C
 up: .env ## build the images and run the whole stack with docker compose (URLs: docker-compose.yml)
 	GREETINGS_GIT_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) docker compose up -d --build
 	@# The api refuses to start without a live key (it restarts until one exists): mint one once.
-	test -s .api-key || docker compose run --rm migrate keys create --name compose \
-		--scopes users:read,users:write,admin >.api-key
+	test -s .api-key || (umask 077 && docker compose run --rm migrate keys create --name compose \
+		--scopes users:read,users:write,admin >.api-key)
 	docker compose ps
 
 down: ## stop the docker compose stack (data volumes stay; `docker compose down -v` drops them)

@@ -16,7 +16,7 @@ export GREETINGS__LOG__FORMAT=${GREETINGS__LOG__FORMAT:-pretty}
 # A key for this session with every scope (the api refuses to start without a live key);
 # revoke old ones with `greetings-api keys list` / `keys revoke ID`.
 api_key=$("$bin/greetings-api" keys create --name make-run --scopes users:read,users:write,admin)
-echo "$api_key" >.run/api-key
+(umask 077 && echo "$api_key" >.run/api-key)
 
 pids=()
 start() { # name, binary

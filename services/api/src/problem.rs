@@ -221,6 +221,18 @@ pub fn problem_response(description: &str) -> Response {
         .build()
 }
 
+/// The `Retry-After` header of 429 and 503 answers, as documented.
+pub fn retry_after_header() -> utoipa::openapi::header::Header {
+    HeaderBuilder::new()
+        .schema(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0)),
+        )
+        .description(Some("seconds to wait before retrying"))
+        .build()
+}
+
 /// 503 `service-unavailable` with `Retry-After`: every operation that needs a database
 /// connection answers it when none frees up in time.
 pub struct Unavailable;
@@ -228,17 +240,9 @@ pub struct Unavailable;
 impl utoipa::IntoResponses for Unavailable {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
         let mut response = problem_response("no database connection available; retry later");
-        response.headers.insert(
-            "Retry-After".into(),
-            HeaderBuilder::new()
-                .schema(
-                    ObjectBuilder::new()
-                        .schema_type(Type::Integer)
-                        .minimum(Some(0)),
-                )
-                .description(Some("seconds to wait before retrying"))
-                .build(),
-        );
+        response
+            .headers
+            .insert("Retry-After".into(), retry_after_header());
         BTreeMap::from([("503".into(), response.into())])
     }
 }

@@ -1,6 +1,7 @@
 //! A deadline for every request (`http.request_timeout_ms`): a request still unanswered when
 //! it passes — a stalled database, a client trickling its body — gets 503 with `Retry-After`,
-//! and its work is dropped, which rolls back any open transaction.
+//! and its work is dropped. An open transaction then rolls back; a commit already sent may
+//! still land, so a timed-out write's outcome is unknown to the client until it reads back.
 
 use std::time::Duration;
 

@@ -75,10 +75,25 @@ const DATABASE_PAUSE: Duration = Duration::from_secs(1);
 
 impl Handler for DeliveryHandler {
     async fn handle(&self, payload: Vec<u8>) -> Handled {
+        let _in_flight = InFlight::start();
+        self.handle_message(&payload).await
+    }
+}
+
+/// Counts one delivery in `IN_FLIGHT` until dropped, so a handler that panics (the consumer
+/// catches it and dead-letters the message) does not leave the gauge one too high.
+struct InFlight;
+
+impl InFlight {
+    fn start() -> Self {
         metrics::gauge!(instruments::IN_FLIGHT).increment(1.0);
-        let handled = self.handle_message(&payload).await;
+        Self
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
         metrics::gauge!(instruments::IN_FLIGHT).decrement(1.0);
-        handled
     }
 }
 

@@ -183,7 +183,8 @@ struct Moved {
 ///
 /// A row whose user was deleted while it was in flight carries the deletion's reason (set by
 /// [`super::privacy::redact_user_history`]); its outcome is recorded without the text and
-/// address. The check reads the occurrence row itself, not the user: if the deletion holds the
+/// address, and a retry it would get is a cancellation instead (nothing more is sent to a
+/// deleted user). The check reads the occurrence row itself, not the user: if the deletion holds the
 /// row when this statement reaches it, Postgres re-reads the row after the deletion commits,
 /// while a joined user row would still be the one from this statement's snapshot.
 pub async fn complete_deliveries(
@@ -251,7 +252,9 @@ pub async fn complete_deliveries(
                       started_at, duration_ms, outcome, http_status, error)
          ), moved AS (
              UPDATE occurrences o
-             SET status = i.status, status_reason = i.reason, due_at = COALESCE(i.due_at, o.due_at),
+             SET status = CASE WHEN o.status_reason = $16 AND i.status = 'retrying' THEN 'cancelled' ELSE i.status END,
+                 status_reason = CASE WHEN o.status_reason = $16 AND i.status = 'retrying' THEN o.status_reason ELSE i.reason END,
+                 due_at = COALESCE(i.due_at, o.due_at),
                  message = CASE WHEN o.status_reason = $16 THEN NULL ELSE COALESCE(i.message, o.message) END,
                  email = CASE WHEN o.status_reason = $16 THEN NULL ELSE COALESCE(i.email, o.email) END,
                  delivered_at = i.delivered_at, lease_until = NULL, updated_at = $15

@@ -1,6 +1,8 @@
 //! Turning a presented key into a [`Caller`]: digest it, look the digest up among live keys,
 //! and cache the answer (found or not) for `auth.cache_seconds`, so the common request costs
-//! no database round trip. A revoked key therefore stops working within that time.
+//! no database round trip. A revoked key therefore stops working within that time. Keys found
+//! and keys not found are cached apart: a flood of made-up keys can fill and flush only its
+//! own map, never evict the real ones.
 
 use std::{
     collections::HashMap,
@@ -14,8 +16,8 @@ use uuid::Uuid;
 use super::{key, Scope};
 use crate::problem::ApiError;
 
-/// Beyond this many cached digests, expired ones are dropped (and, failing that, all of them),
-/// so a flood of made-up keys cannot grow memory without bound.
+/// Beyond this many cached digests in one map, expired ones are dropped (and, failing that, all
+/// of them), so memory stays bounded.
 const MAX_CACHED: usize = 10_000;
 
 /// The key a request was made with.
@@ -32,15 +34,14 @@ impl Caller {
     }
 }
 
+/// Key digest → what was found, and when it was looked up.
+type Cache<V> = Mutex<HashMap<[u8; 32], (V, Instant)>>;
+
 pub struct Authenticator {
     pool: DbPool,
     ttl: Duration,
-    cache: Mutex<HashMap<[u8; 32], Cached>>,
-}
-
-struct Cached {
-    caller: Option<Arc<Caller>>,
-    fetched: Instant,
+    known: Cache<Arc<Caller>>,
+    unknown: Cache<()>,
 }
 
 impl Authenticator {
@@ -48,7 +49,8 @@ impl Authenticator {
         Self {
             pool,
             ttl,
-            cache: Mutex::new(HashMap::new()),
+            known: Mutex::new(HashMap::new()),
+            unknown: Mutex::new(HashMap::new()),
         }
     }
 
@@ -60,6 +62,8 @@ impl Authenticator {
         if let Some(cached) = self.cached(&digest) {
             return cached.ok_or(ApiError::Unauthenticated(UNKNOWN_KEY));
         }
+        // Stamped before the lookup, so a revocation committed meanwhile is honoured in time.
+        let fetched = Instant::now();
         let row = {
             let mut conn = self.pool.get().await?;
             api_keys::find_live_key(&mut conn, &digest).await?
@@ -71,37 +75,46 @@ impl Authenticator {
                 name: row.name,
             })
         });
-        self.remember(digest, caller.clone());
+        if !self.ttl.is_zero() {
+            match &caller {
+                Some(caller) => remember(&self.known, self.ttl, digest, caller.clone(), fetched),
+                None => remember(&self.unknown, self.ttl, digest, (), fetched),
+            }
+        }
         caller.ok_or(ApiError::Unauthenticated(UNKNOWN_KEY))
     }
 
+    /// `Some(Some(caller))` for a fresh known key, `Some(None)` for a fresh unknown one.
     fn cached(&self, digest: &[u8; 32]) -> Option<Option<Arc<Caller>>> {
-        let cache = self.cache.lock().expect("auth cache lock");
-        cache
+        let fresh = |fetched: &Instant| fetched.elapsed() < self.ttl;
+        if let Some((caller, _)) = self
+            .known
+            .lock()
+            .expect("auth cache lock")
             .get(digest)
-            .filter(|entry| entry.fetched.elapsed() < self.ttl)
-            .map(|entry| entry.caller.clone())
+            .filter(|(_, at)| fresh(at))
+        {
+            return Some(Some(caller.clone()));
+        }
+        let unknown = self.unknown.lock().expect("auth cache lock");
+        unknown
+            .get(digest)
+            .filter(|(_, at)| fresh(at))
+            .map(|_| None)
     }
+}
 
-    fn remember(&self, digest: [u8; 32], caller: Option<Arc<Caller>>) {
-        if self.ttl.is_zero() {
-            return;
-        }
-        let mut cache = self.cache.lock().expect("auth cache lock");
+/// Caches `value` under `digest`, first dropping expired entries (and, failing that, all of
+/// them) when the map is full.
+fn remember<V>(cache: &Cache<V>, ttl: Duration, digest: [u8; 32], value: V, fetched: Instant) {
+    let mut cache = cache.lock().expect("auth cache lock");
+    if cache.len() >= MAX_CACHED {
+        cache.retain(|_, (_, at)| at.elapsed() < ttl);
         if cache.len() >= MAX_CACHED {
-            cache.retain(|_, entry| entry.fetched.elapsed() < self.ttl);
-            if cache.len() >= MAX_CACHED {
-                cache.clear();
-            }
+            cache.clear();
         }
-        cache.insert(
-            digest,
-            Cached {
-                caller,
-                fetched: Instant::now(),
-            },
-        );
     }
+    cache.insert(digest, (value, fetched));
 }
 
 const UNKNOWN_KEY: &str = "the API key is not valid (unknown or revoked)";

@@ -1,6 +1,7 @@
 //! The request guard in front of every route: looks up what the route needs, applies the
-//! per-address limit (before any key is checked, so floods of bad keys are limited too),
-//! authenticates the key (401), checks its scope (403) and applies the per-key limit (429).
+//! per-address limit on write and admin routes (before any key is checked), authenticates the
+//! key (401; a failure also counts against the address on read routes, so guessing keys is
+//! limited everywhere), checks its scope (403) and applies the per-key limit (429).
 
 use std::sync::Arc;
 
@@ -50,7 +51,18 @@ impl Guard {
             .headers()
             .get(AUTHORIZATION)
             .map(|value| value.to_str().unwrap_or_default());
-        let caller = authenticator.authenticate(header).await?;
+        let caller = match authenticator.authenticate(header).await {
+            Ok(caller) => caller,
+            Err(refused @ ApiError::Unauthenticated(_)) => {
+                // A failed attempt counts against its address on every route, so guessing
+                // keys through the (otherwise unlimited) reads is limited too.
+                if let (false, Some(peer)) = (scope.is_rate_limited(), req.peer_addr()) {
+                    self.limits.check_address(peer.ip())?;
+                }
+                return Err(refused);
+            }
+            Err(other) => return Err(other),
+        };
         if !caller.may(scope) {
             return Err(ApiError::Forbidden(scope));
         }
@@ -66,7 +78,9 @@ pub async fn guard(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let Access::Requires(scope) = required_access(req.method(), req.path()) else {
+    // The path the router matches: percent-decoded (but for %2F, %25 and %2B). The raw
+    // `req.path()` would let `/%61pi/v1/users` skip the key while still reaching the handler.
+    let Access::Requires(scope) = required_access(req.method(), req.match_info().as_str()) else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
     let guard = req

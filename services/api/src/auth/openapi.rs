@@ -8,12 +8,13 @@ use utoipa::{
         header::HeaderBuilder,
         path::Operation,
         security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme},
-        ContentBuilder, ObjectBuilder, Ref, ResponseBuilder, Type,
+        ObjectBuilder, Type,
     },
     Modify,
 };
 
 use super::{required_access, Access};
+use crate::problem::{problem_response, retry_after_header};
 
 pub const SECURITY_SCHEME: &str = "apiKey";
 
@@ -61,48 +62,26 @@ impl Modify for ApiKeySecurity {
 }
 
 fn document_refusals(operation: &mut Operation, rate_limited: bool) {
-    let problem = |description: &str| {
-        ResponseBuilder::new().description(description).content(
-            "application/problem+json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Problem")))
-                .build(),
-        )
-    };
-    let responses = &mut operation.responses.responses;
-    responses.insert(
-        "401".into(),
-        problem("no API key, not a bearer token, or an unknown or revoked key")
-            .header(
-                "WWW-Authenticate",
-                HeaderBuilder::new().schema(schema_of(Type::String)).build(),
-            )
-            .build()
-            .into(),
+    let mut unauthenticated =
+        problem_response("no API key, not a bearer token, or an unknown or revoked key");
+    unauthenticated.headers.insert(
+        "WWW-Authenticate".into(),
+        HeaderBuilder::new()
+            .schema(ObjectBuilder::new().schema_type(Type::String))
+            .build(),
     );
+    let responses = &mut operation.responses.responses;
+    responses.insert("401".into(), unauthenticated.into());
     responses.insert(
         "403".into(),
-        problem("the key lacks the scope this operation needs")
-            .build()
-            .into(),
+        problem_response("the key lacks the scope this operation needs").into(),
     );
     if rate_limited {
-        responses.insert(
-            "429".into(),
-            problem("rate limit of the key or of the client address reached")
-                .header(
-                    "Retry-After",
-                    HeaderBuilder::new()
-                        .schema(schema_of(Type::Integer))
-                        .description(Some("seconds to wait"))
-                        .build(),
-                )
-                .build()
-                .into(),
-        );
+        let mut limited =
+            problem_response("rate limit of the key or of the client address reached");
+        limited
+            .headers
+            .insert("Retry-After".into(), retry_after_header());
+        responses.insert("429".into(), limited.into());
     }
-}
-
-fn schema_of(kind: Type) -> ObjectBuilder {
-    ObjectBuilder::new().schema_type(kind)
 }

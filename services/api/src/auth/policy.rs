@@ -46,10 +46,20 @@ pub enum Access {
     Requires(Scope),
 }
 
-/// What a request to `path` (a concrete path or a route template) with `method` needs.
+/// The paths anyone may call. Everything else needs a key: an unknown path is a 401 before it
+/// is a 404, so a spelling the router happens to accept can never be an open door.
+const OPEN_PATHS: [&str; 5] = [
+    "/health/live",
+    "/health/ready",
+    "/metrics",
+    "/docs",
+    "/api/v1/openapi.json",
+];
+
+/// What a request to `path` (a route template, or a request path *as the router sees it*:
+/// percent-decoded, see [`super::guard`]) with `method` needs.
 pub fn required_access(method: &Method, path: &str) -> Access {
-    let api = path.starts_with("/api/v1/") || path == "/user" || path.starts_with("/user/");
-    if !api || path == "/api/v1/openapi.json" {
+    if OPEN_PATHS.contains(&path) {
         return Access::Open;
     }
     let admin = path.starts_with("/api/v1/schedule/")
@@ -106,6 +116,20 @@ mod tests {
                 Access::Requires(scope),
                 "{method} {path}"
             );
+        }
+    }
+
+    #[test]
+    fn anything_not_listed_as_open_needs_a_key() {
+        for path in [
+            "/",
+            "/api/v1",
+            "/health",
+            "/health/live/",
+            "/metrics/x",
+            "/nope",
+        ] {
+            assert_ne!(access(Method::GET, path), Access::Open, "{path}");
         }
     }
 

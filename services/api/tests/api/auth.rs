@@ -25,6 +25,10 @@ async fn call(app: &TestApp, method: Method, path: &str, key: Option<&str>) -> r
     request.send().await.expect("request")
 }
 
+async fn status(app: &TestApp, method: Method, path: &str, key: Option<&str>) -> u16 {
+    call(app, method, path, key).await.status().as_u16()
+}
+
 async fn problem_code(response: reqwest::Response) -> String {
     assert_eq!(
         response.headers()["content-type"],
@@ -99,34 +103,21 @@ async fn a_key_without_the_scope_gets_403_and_changes_nothing() {
     );
 
     assert_eq!(
-        call(&app, Method::GET, "/api/v1/users", Some(&reader))
-            .await
-            .status(),
+        status(&app, Method::GET, "/api/v1/users", Some(&reader)).await,
         200
     );
     assert_eq!(
-        call(&app, Method::POST, "/api/v1/users", Some(&writer))
-            .await
-            .status(),
+        status(&app, Method::POST, "/api/v1/users", Some(&writer)).await,
         201
     );
     assert_eq!(
-        call(&app, Method::GET, "/api/v1/users", Some(&writer))
-            .await
-            .status(),
+        status(&app, Method::GET, "/api/v1/users", Some(&writer)).await,
         403
     );
     let preview = "/api/v1/schedule/preview?from=2030-01-01T00:00:00Z&to=2030-01-02T00:00:00Z";
+    assert_eq!(status(&app, Method::GET, preview, Some(&writer)).await, 403);
     assert_eq!(
-        call(&app, Method::GET, preview, Some(&writer))
-            .await
-            .status(),
-        403
-    );
-    assert_eq!(
-        call(&app, Method::GET, preview, Some(&app.key))
-            .await
-            .status(),
+        status(&app, Method::GET, preview, Some(&app.key)).await,
         200
     );
 }
@@ -147,9 +138,7 @@ async fn keys_minted_by_the_cli_work_and_a_revoked_one_gets_401_within_the_cache
         "stdout is the key alone: {key}"
     );
     assert_eq!(
-        call(&app, Method::GET, "/api/v1/users", Some(&key))
-            .await
-            .status(),
+        status(&app, Method::GET, "/api/v1/users", Some(&key)).await,
         200
     );
 
@@ -226,29 +215,6 @@ async fn a_flood_of_writes_gets_429_with_retry_after_while_reads_and_health_are_
             );
         }
     }
-}
-
-#[tokio::test]
-async fn the_per_address_limit_applies_before_the_key_is_checked() {
-    let app = spawn_app_with(|settings| {
-        settings.rate_limit.per_address_per_second = 1;
-        settings.rate_limit.per_address_burst = 3;
-    })
-    .await;
-    let mut statuses = Vec::new();
-    for _ in 0..10 {
-        statuses.push(
-            call(&app, Method::POST, "/api/v1/users", Some("gk_guess"))
-                .await
-                .status()
-                .as_u16(),
-        );
-    }
-    assert_eq!(&statuses[..3], &[401, 401, 401], "{statuses:?}");
-    assert!(
-        statuses[3..].iter().filter(|s| **s == 429).count() >= 6,
-        "{statuses:?}"
-    );
 }
 
 #[tokio::test]
@@ -417,4 +383,46 @@ async fn metrics_can_be_served_on_an_address_of_their_own() {
         .unwrap()
         .contains("greetings_build_info"));
     shutdown.cancel();
+}
+
+#[tokio::test]
+async fn a_percent_encoded_path_is_judged_as_the_router_sees_it() {
+    let app = spawn_app().await;
+    let reader = mint_key(&app.db.url, &[Scope::UsersRead]).await;
+    // `%61` is `a`: the router decodes it, so the guard must too.
+    let encoded = call(&app, Method::GET, "/%61pi/v1/users", None).await;
+    assert_eq!(encoded.status(), 401);
+    let created = call(&app, Method::POST, "/%61pi/v1/users", None).await;
+    assert_eq!(created.status(), 401);
+    assert_eq!(
+        status(&app, Method::GET, "/%61pi/v1/users", Some(&reader)).await,
+        200
+    );
+    let preview = "/api/v1/%73chedule/preview?from=2030-01-01T00:00:00Z&to=2030-01-02T00:00:00Z";
+    assert_eq!(status(&app, Method::GET, preview, Some(&reader)).await, 403);
+    assert_eq!(status(&app, Method::GET, "/no/such/path", None).await, 401);
+    assert_eq!(app.count_users().await, 0);
+}
+
+#[tokio::test]
+async fn guessing_keys_is_limited_per_address_on_write_and_read_routes() {
+    for method in [Method::POST, Method::GET] {
+        let app = spawn_app_with(|settings| {
+            settings.rate_limit.per_address_per_second = 1;
+            settings.rate_limit.per_address_burst = 3;
+        })
+        .await;
+        let mut statuses = Vec::new();
+        for i in 0..10 {
+            let guess = format!("gk_guess{i}");
+            statuses.push(status(&app, method.clone(), "/api/v1/users", Some(&guess)).await);
+        }
+        assert_eq!(&statuses[..3], &[401, 401, 401], "{method}: {statuses:?}");
+        let limited = statuses[3..].iter().filter(|s| **s == 429).count();
+        assert!(limited >= 6, "{method}: {statuses:?}");
+        for _ in 0..10 {
+            let read = status(&app, Method::GET, "/api/v1/users", Some(&app.key)).await;
+            assert_eq!(read, 200, "reads with a valid key are not limited");
+        }
+    }
 }

@@ -8,7 +8,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use greetings_db::{
     occurrences::{
         delivery::{complete_deliveries, AttemptRecord, Completion, DeliveryJob, Outcome},
-        find_occurrence, OccurrenceRow,
+        find_occurrence,
+        planning::REASON_USER_DELETED,
+        OccurrenceRow,
     },
     schema::{delivery_attempts, occurrences, users},
     users::UserRow,
@@ -168,12 +170,12 @@ async fn deleting_a_user_keeps_their_delivered_message_but_not_its_text_address_
     );
 }
 
-#[tokio::test]
-async fn a_delivery_in_flight_when_its_user_is_deleted_is_recorded_without_text_or_address() {
+/// A worker took today's message (claim 1) and is calling the e-mail service when the user
+/// is deleted; then the call ends with `completion`.
+async fn complete_after_delete(completion: Completion, outcome: &'static str) -> OccurrenceRow {
     let app = spawn_app().await;
     let user = create_ada(&app).await;
     let mut conn = app.db_conn().await;
-    // A worker took today's message (claim 1) and is calling the e-mail service...
     let row = occurrence_of(&mut conn, user, "birthday").await;
     diesel::update(occurrences::table.find(row.id))
         .set((
@@ -184,8 +186,6 @@ async fn a_delivery_in_flight_when_its_user_is_deleted_is_recorded_without_text_
         .execute(&mut conn)
         .await
         .unwrap();
-
-    // ...when the user is deleted, and then the call succeeds.
     delete(&app, user).await;
     let now: DateTime<Utc> = Utc::now();
     let job = DeliveryJob {
@@ -199,32 +199,49 @@ async fn a_delivery_in_flight_when_its_user_is_deleted_is_recorded_without_text_
         last_name: "Lovelace".into(),
         email: ADDRESS.into(),
     };
+    let attempt = AttemptRecord {
+        started_at: now,
+        duration_ms: 5,
+        outcome,
+        http_status: Some(if outcome == "delivered" { 200 } else { 503 }),
+        error: None,
+    };
     let applied = complete_deliveries(
         &mut conn,
         &[Outcome {
             job,
-            attempt: AttemptRecord {
-                started_at: now,
-                duration_ms: 5,
-                outcome: "delivered",
-                http_status: Some(200),
-                error: None,
-            },
-            completion: Completion::Delivered {
-                message: TEXT.into(),
-                email: ADDRESS.into(),
-            },
+            attempt,
+            completion,
         }],
         now,
     )
     .await
     .unwrap();
     assert_eq!(applied, vec![true], "the outcome is still recorded");
-
-    let after = find_occurrence(&mut conn, row.id).await.unwrap().unwrap();
-    assert_eq!(after.status, "delivered");
-    assert_eq!((after.message, after.email), (None, None));
     for needle in ["Lovelace", ADDRESS] {
         assert_eq!(rows_mentioning(&mut conn, "occurrences", needle).await, 0);
     }
+    find_occurrence(&mut conn, row.id).await.unwrap().unwrap()
+}
+
+#[tokio::test]
+async fn a_delivery_in_flight_when_its_user_is_deleted_is_recorded_without_text_or_address() {
+    let delivered = Completion::Delivered {
+        message: TEXT.into(),
+        email: ADDRESS.into(),
+    };
+    let after = complete_after_delete(delivered, "delivered").await;
+    assert_eq!(after.status, "delivered");
+    assert_eq!((after.message, after.email), (None, None));
+}
+
+#[tokio::test]
+async fn a_failed_attempt_in_flight_when_its_user_is_deleted_is_cancelled_not_retried() {
+    let retry = Completion::RetryAt {
+        due_at: Utc::now() + Duration::seconds(30),
+        reason: "HTTP 503".into(),
+    };
+    let after = complete_after_delete(retry, "retryable").await;
+    assert_eq!(after.status, "cancelled");
+    assert_eq!(after.status_reason.as_deref(), Some(REASON_USER_DELETED));
 }
