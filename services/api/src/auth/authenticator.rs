@@ -24,7 +24,6 @@ const MAX_CACHED: usize = 10_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub key_id: Uuid,
-    pub name: String,
     pub scopes: Vec<Scope>,
 }
 
@@ -72,7 +71,6 @@ impl Authenticator {
             Arc::new(Caller {
                 key_id: row.id,
                 scopes: row.scope_names().filter_map(Scope::parse).collect(),
-                name: row.name,
             })
         });
         if !self.ttl.is_zero() {

@@ -3,17 +3,15 @@
 //! key (401; a failure also counts against the address on read routes, so guessing keys is
 //! limited everywhere), checks its scope (403) and applies the per-key limit (429).
 
-use std::sync::Arc;
-
 use actix_web::{
     body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
     http::header::AUTHORIZATION,
     middleware::Next,
-    web, Error, HttpMessage,
+    web, Error,
 };
 
-use super::{rate_limit::RateLimits, required_access, Access, Authenticator, Caller, Scope};
+use super::{rate_limit::RateLimits, required_access, Access, Authenticator, Scope};
 use crate::problem::ApiError;
 
 pub struct Guard {
@@ -34,18 +32,14 @@ impl Guard {
         &self.limits
     }
 
-    async fn admit(
-        &self,
-        req: &ServiceRequest,
-        scope: Scope,
-    ) -> Result<Option<Arc<Caller>>, ApiError> {
+    async fn admit(&self, req: &ServiceRequest, scope: Scope) -> Result<(), ApiError> {
         if scope.is_rate_limited() {
             if let Some(peer) = req.peer_addr() {
                 self.limits.check_address(peer.ip())?;
             }
         }
         let Some(authenticator) = &self.authenticator else {
-            return Ok(None);
+            return Ok(());
         };
         let header = req
             .headers()
@@ -69,7 +63,7 @@ impl Guard {
         if scope.is_rate_limited() {
             self.limits.check_key(caller.key_id)?;
         }
-        Ok(Some(caller))
+        Ok(())
     }
 }
 
@@ -88,12 +82,7 @@ pub async fn guard(
         .cloned()
         .expect("the guard's state is registered with the app");
     match guard.admit(&req, scope).await {
-        Ok(caller) => {
-            if let Some(caller) = caller {
-                req.extensions_mut().insert(caller);
-            }
-            Ok(next.call(req).await?.map_into_left_body())
-        }
+        Ok(()) => Ok(next.call(req).await?.map_into_left_body()),
         Err(problem) => Ok(req.error_response(problem).map_into_right_body()),
     }
 }
