@@ -1,15 +1,12 @@
 //! `PATCH /api/v1/users/{id}`: absent fields are kept, `null` clears an optional one.
 
-use actix_web::{web, HttpResponse};
-use diesel_async::AsyncConnection;
-use greetings_db::users;
-
-use super::rewrite_user;
+use super::update_user;
 use crate::{
     dto::{parse_id, UserBody, UserOut},
     problem::{ApiError, BodyErrors, Unavailable},
     state::AppState,
 };
+use actix_web::{web, HttpResponse};
 
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)),
     request_body = crate::dto::UserPatch,
@@ -26,16 +23,6 @@ pub async fn patch_user(
     let id = parse_id(&path)?;
     let now = state.clock.now();
     let body = body.into_inner();
-    let policy = state.policy;
-    let mut conn = state.conn().await?;
-    let user = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let current = users::lock_live_user(conn, id)
-                .await?
-                .ok_or(ApiError::NotFound("user"))?;
-            let fields = body.patch(&current, now)?;
-            rewrite_user(conn, &current, &fields, &policy, now).await
-        })
-        .await?;
+    let user = update_user(&state, id, now, |current| body.patch(current, now)).await?;
     Ok(HttpResponse::Ok().json(UserOut::from(user)))
 }

@@ -1,15 +1,12 @@
 //! `PUT /api/v1/users/{id}` (and `PUT /user/{id}`): full replacement.
 
-use actix_web::{web, HttpResponse};
-use diesel_async::AsyncConnection;
-use greetings_db::users;
-
-use super::rewrite_user;
+use super::update_user;
 use crate::{
     dto::{parse_id, UserBody, UserOut},
     problem::{ApiError, BodyErrors, Unavailable},
     state::AppState,
 };
+use actix_web::{web, HttpResponse};
 
 #[utoipa::path(put, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)),
     request_body = crate::dto::UserIn,
@@ -24,17 +21,9 @@ pub async fn replace_user(
     body: web::Json<UserBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path)?;
+    // Validated before any database work: a bad body is a 422 whether or not the user exists.
     let now = state.clock.now();
     let fields = body.into_inner().into_fields(now)?;
-    let policy = state.policy;
-    let mut conn = state.conn().await?;
-    let user = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let current = users::lock_live_user(conn, id)
-                .await?
-                .ok_or(ApiError::NotFound("user"))?;
-            rewrite_user(conn, &current, &fields, &policy, now).await
-        })
-        .await?;
+    let user = update_user(&state, id, now, |_| Ok(fields)).await?;
     Ok(HttpResponse::Ok().json(UserOut::from(user)))
 }
