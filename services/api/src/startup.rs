@@ -69,7 +69,8 @@ impl Application {
         let grace = Duration::from_secs(settings.shutdown.grace_seconds);
         let app_guard = guard.clone();
         let mut server = HttpServer::new(move || {
-            // Outermost first on the way in: metrics see every answer, including 401/429/503.
+            // The last `wrap` is outermost: metrics see every answer (401/429/503 included)
+            // and the deadline covers the guard's key lookup as well as the handler.
             App::new()
                 .wrap(from_fn(guard::guard))
                 .wrap(from_fn(request_timeout::enforce))
